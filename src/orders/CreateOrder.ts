@@ -1,0 +1,30 @@
+import { createHash } from "node:crypto"
+import type { InsufficientBalance } from "./Account.js"
+import type { AccountId } from "./Account.js"
+import type { CreateOrderRequest, IdempotencyKeyReused, Order } from "./Order.js"
+import type { CurrencyMismatch, PackageNotFound, PackageUnavailable } from "./Package.js"
+
+export interface CreateOrderCommand {
+  readonly accountId: AccountId
+  readonly request: CreateOrderRequest
+  readonly idempotencyKey: string | undefined
+}
+
+export interface CreatedOrder {
+  readonly order: Order
+  /** true when an earlier request with the same idempotency key created this order */
+  readonly replayed: boolean
+}
+
+export type CreateOrderError =
+  | PackageNotFound
+  | PackageUnavailable
+  | CurrencyMismatch
+  | InsufficientBalance
+  | IdempotencyKeyReused
+
+/** "Same body" for idempotency is the same decoded value: key order, whitespace and defaults do not matter. */
+export const requestHash = (request: CreateOrderRequest): string =>
+  createHash("sha256")
+    .update(JSON.stringify([request.packageId, request.playerId, request.extra ?? null, request.quantity]))
+    .digest("hex")

@@ -1,0 +1,162 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Either } from "effect"
+import { randomUUID } from "node:crypto"
+import { InsufficientBalance } from "./Account.js"
+import type { CreatedOrder, CreateOrderCommand, CreateOrderError } from "./CreateOrder.js"
+import { requestHash } from "./CreateOrder.js"
+import { fromCents, toCents } from "./Money.js"
+import { IdempotencyKeyReused } from "./Order.js"
+import { type OrderRow, toOrder } from "./OrderRow.js"
+import { CurrencyMismatch, PackageNotFound, PackageUnavailable } from "./Package.js"
+
+export type IntakeResult = Either.Either<CreatedOrder, CreateOrderError>
+
+interface PackageRow {
+  readonly id: string
+  readonly price: string
+  readonly currency: string
+  readonly enabled: boolean
+}
+interface AccountRow {
+  readonly id: string
+  readonly balance: string
+  readonly overdraft_limit: string
+  readonly currency: string
+}
+interface NewOrder {
+  readonly id: string
+  readonly command: CreateOrderCommand
+  readonly hash: string
+  readonly amount: string
+  readonly currency: string
+  readonly balanceAfter: string
+}
+
+const keyOf = (accountId: string, key: string) => `${accountId}\u0000${key}`
+
+/**
+ * Writes a batch of creates in one transaction: lock the accounts (in id order, so concurrent batches cannot
+ * deadlock), look up idempotency keys, decide each command in arrival order against the running balance, then
+ * insert orders, ledger debits and outbox rows and update the balances. Results are in the commands' order.
+ */
+export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const accountIds = [...new Set(commands.map((c) => c.accountId))].sort()
+    const packageIds = [...new Set(commands.map((c) => c.request.packageId))]
+    const keyed = commands.filter((c) => c.idempotencyKey !== undefined)
+
+    const accounts = yield* sql<AccountRow>`
+      select id, balance, overdraft_limit, currency from accounts where id = any(${accountIds}) order by id for update`
+    const packages = yield* sql<PackageRow>`
+      select id, price, currency, enabled from packages where id = any(${packageIds})`
+    const prior =
+      keyed.length === 0
+        ? []
+        : yield* sql<OrderRow>`
+            select o.* from orders o
+            join unnest(${keyed.map((c) => c.accountId)}::text[], ${keyed.map((c) => c.idempotencyKey!)}::text[])
+              as k (account_id, key) on o.account_id = k.account_id and o.idempotency_key = k.key`
+
+    const packageById = new Map(packages.map((p) => [p.id, p]))
+    const accountById = new Map(accounts.map((a) => [a.id, a]))
+    const balance = new Map(accounts.map((a) => [a.id, toCents(a.balance)]))
+    const priorByKey = new Map(prior.map((row) => [keyOf(row.account_id, row.idempotency_key!), row]))
+    const newByKey = new Map<string, NewOrder>()
+
+    type Decision = Either.Either<NewOrder | { readonly replayOf: OrderRow | NewOrder }, CreateOrderError>
+    const decide = (command: CreateOrderCommand): Decision => {
+      const hash = requestHash(command.request)
+      const key = command.idempotencyKey === undefined ? undefined : keyOf(command.accountId, command.idempotencyKey)
+      if (key !== undefined) {
+        const earlier = priorByKey.get(key) ?? newByKey.get(key)
+        if (earlier !== undefined) {
+          const earlierHash = "request_hash" in earlier ? earlier.request_hash : earlier.hash
+          return earlierHash === hash
+            ? Either.right({ replayOf: earlier })
+            : Either.left(
+                new IdempotencyKeyReused({ message: "this Idempotency-Key was used with a different request body" })
+              )
+        }
+      }
+      const packageId = command.request.packageId
+      const pkg = packageById.get(packageId)
+      if (pkg === undefined) return Either.left(new PackageNotFound({ message: "no such package", packageId }))
+      if (!pkg.enabled) return Either.left(new PackageUnavailable({ message: "the package is disabled", packageId }))
+      const account = accountById.get(command.accountId)!
+      if (account.currency !== pkg.currency) {
+        return Either.left(
+          new CurrencyMismatch({
+            message: `the package is priced in ${pkg.currency}, the account holds ${account.currency}`,
+            packageCurrency: pkg.currency,
+            accountCurrency: account.currency
+          })
+        )
+      }
+      const required = toCents(pkg.price) * BigInt(command.request.quantity)
+      const before = balance.get(account.id)!
+      if (before - required < -toCents(account.overdraft_limit)) {
+        return Either.left(
+          new InsufficientBalance({
+            message: "الرصيد غير كافٍ لتنفيذ الطلب (insufficient balance)",
+            balance: fromCents(before),
+            required: fromCents(required)
+          })
+        )
+      }
+      balance.set(account.id, before - required)
+      const order: NewOrder = {
+        id: randomUUID(),
+        command,
+        hash,
+        amount: fromCents(required),
+        currency: pkg.currency,
+        balanceAfter: fromCents(before - required)
+      }
+      if (key !== undefined) newByKey.set(key, order)
+      return Either.right(order)
+    }
+
+    const decisions = commands.map(decide)
+    const created = decisions.flatMap((d) => (Either.isRight(d) && "command" in d.right ? [d.right] : []))
+    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created)
+    const rowById = new Map(inserted.map((row) => [row.id, row]))
+    const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
+    if (changed.length > 0) {
+      yield* sql`
+        update accounts set balance = v.balance
+        from unnest(${changed}::text[], ${changed.map((id) => fromCents(balance.get(id)!))}::numeric[])
+          as v (id, balance)
+        where accounts.id = v.id`
+    }
+
+    return decisions.map((decision): IntakeResult =>
+      Either.map(decision, (d) => {
+        if ("command" in d) return { order: toOrder(rowById.get(d.id)!), replayed: false }
+        const row = "command" in d.replayOf ? rowById.get(d.replayOf.id)! : d.replayOf
+        return { order: toOrder(row), replayed: true }
+      })
+    )
+  })
+
+const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>) =>
+  Effect.gen(function* () {
+    const column = <A>(f: (o: NewOrder) => A) => created.map(f)
+    const rows = yield* sql<OrderRow>`
+      insert into orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
+                          idempotency_key, request_hash)
+      select * from unnest(
+        ${column((o) => o.id)}::uuid[], ${column((o) => o.command.accountId)}::text[],
+        ${column((o) => o.command.request.packageId)}::text[], ${column((o) => o.command.request.quantity)}::int[],
+        ${column((o) => o.command.request.playerId)}::text[], ${column((o) => o.command.request.extra ?? null)}::text[],
+        ${column((o) => o.amount)}::numeric[], ${column((o) => o.currency)}::text[],
+        ${column((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
+      returning *`
+    yield* sql`
+      insert into ledger_entries (account_id, kind, amount, balance_after, order_id)
+      select a, 'debit', -amt, after, o from unnest(
+        ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
+        ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)`
+    yield* sql`insert into outbox (order_id) select * from unnest(${column((o) => o.id)}::uuid[])`
+    return rows
+  })

@@ -1,0 +1,34 @@
+import { Schema } from "effect"
+
+/** Amounts travel as decimal strings with at most two decimals and are computed on as integer cents. */
+export const Amount = Schema.String.pipe(
+  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, { message: () => "must be a decimal string such as \"12.50\"" }),
+  Schema.annotations({ identifier: "Amount", examples: ["12.50"] })
+)
+
+export const NonNegativeAmount = Amount.pipe(
+  Schema.filter((amount) => !amount.startsWith("-") || "must not be negative"),
+  Schema.annotations({ identifier: "NonNegativeAmount" })
+)
+
+export const Currency = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be a three-letter ISO currency code" }),
+  Schema.annotations({ identifier: "Currency", examples: ["USD"] })
+)
+
+export const toCents = (amount: string): bigint => {
+  const negative = amount.startsWith("-")
+  const [whole, fraction = ""] = (negative ? amount.slice(1) : amount).split(".")
+  const cents = BigInt(whole ?? "0") * 100n + BigInt(fraction.padEnd(2, "0"))
+  return negative ? -cents : cents
+}
+
+export const fromCents = (cents: bigint): string => {
+  const negative = cents < 0n
+  const abs = negative ? -cents : cents
+  const fraction = (abs % 100n).toString().padStart(2, "0")
+  return `${negative ? "-" : ""}${abs / 100n}.${fraction}`
+}
+
+/** Normalises what Postgres returns for numeric(18,2) ("12.5" never happens, but "-0.00" might). */
+export const normalize = (amount: string): string => fromCents(toCents(amount))

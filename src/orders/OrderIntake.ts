@@ -1,0 +1,83 @@
+import { SqlClient, SqlError } from "@effect/sql"
+import { Context, Deferred, Effect, Either, Exit, Layer, Queue } from "effect"
+import type { CreatedOrder, CreateOrderCommand, CreateOrderError } from "./CreateOrder.js"
+import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
+
+export class IntakeConfig extends Context.Tag("tawsil/orders/IntakeConfig")<
+  IntakeConfig,
+  { readonly maxBatch: number; readonly writers: number }
+>() {
+  static readonly defaults: Context.Tag.Service<IntakeConfig> = { maxBatch: 256, writers: 2 }
+  static readonly layer = (options: Partial<Context.Tag.Service<IntakeConfig>> = {}) =>
+    Layer.succeed(IntakeConfig, { ...IntakeConfig.defaults, ...options })
+}
+
+interface Pending {
+  readonly command: CreateOrderCommand
+  readonly done: Deferred.Deferred<CreatedOrder, CreateOrderError>
+}
+
+const isUniqueViolation = (error: SqlError.SqlError) =>
+  typeof error.cause === "object" && error.cause !== null && "code" in error.cause && error.cause.code === "23505"
+
+/**
+ * Group commit for order creation. Concurrent creates queue up while a transaction is in flight and the next
+ * writer takes them all (up to `maxBatch`) into one transaction, so a single hot account is not limited by one
+ * row-lock round trip per order. Each caller still gets its own answer.
+ */
+export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/OrderIntake", {
+  scoped: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const config = yield* Effect.serviceOption(IntakeConfig).pipe(
+      Effect.map((option) => (option._tag === "Some" ? option.value : IntakeConfig.defaults))
+    )
+    const queue = yield* Queue.unbounded<Pending>()
+    yield* Effect.addFinalizer(() => Queue.shutdown(queue))
+
+    const write = (commands: ReadonlyArray<CreateOrderCommand>) =>
+      sql.withTransaction(writeIntakeBatch(commands)).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+
+    // One bad command must not fail its neighbours: on a failed batch, each command is retried alone. A unique
+    // violation alone means another node inserted the same idempotency key first; the retry then replays it.
+    const writeAlone = (command: CreateOrderCommand): Effect.Effect<IntakeResult> =>
+      write([command]).pipe(
+        Effect.retry({ times: 1, while: isUniqueViolation }),
+        Effect.map((results) => results[0]!),
+        Effect.orDie
+      )
+
+    const settle = (batch: ReadonlyArray<Pending>) =>
+      write(batch.map((p) => p.command)).pipe(
+        Effect.map((results) => results.map((result) => Exit.succeed(result))),
+        Effect.catchAll((error) =>
+          Effect.logWarning("intake batch failed, writing its orders one by one").pipe(
+            Effect.annotateLogs({ size: batch.length, error: error.message }),
+            Effect.zipRight(Effect.forEach(batch, (p) => Effect.exit(writeAlone(p.command))))
+          )
+        ),
+        Effect.catchAllCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
+        Effect.flatMap((exits) =>
+          Effect.forEach(batch, (pending, i) => Deferred.done(pending.done, Exit.flatMap(exits[i]!, eitherToExit)))
+        )
+      )
+
+    const writer = Queue.takeBetween(queue, 1, config.maxBatch).pipe(
+      Effect.flatMap((chunk) => settle(Array.from(chunk))),
+      Effect.forever,
+      Effect.annotateLogs({ module: "OrderIntake" })
+    )
+    for (let i = 0; i < config.writers; i++) yield* Effect.forkScoped(writer)
+
+    const submit = (command: CreateOrderCommand) =>
+      Effect.gen(function* () {
+        const done = yield* Deferred.make<CreatedOrder, CreateOrderError>()
+        yield* Queue.offer(queue, { command, done })
+        return yield* Deferred.await(done)
+      })
+
+    return { submit } as const
+  })
+}) {}
+
+const eitherToExit = (result: IntakeResult): Exit.Exit<CreatedOrder, CreateOrderError> =>
+  Either.match(result, { onLeft: Exit.fail, onRight: Exit.succeed })

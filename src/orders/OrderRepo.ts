@@ -1,0 +1,52 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Option } from "effect"
+import type { OrderStatus } from "./Order.js"
+import { type OrderRow, toOrder } from "./OrderRow.js"
+
+export interface ListQuery {
+  readonly accountId?: string | undefined
+  readonly status?: OrderStatus | undefined
+  readonly dispatchState?: string | undefined
+  /** only orders numbered below this one (the page cursor) */
+  readonly before?: number | undefined
+  readonly limit: number
+}
+
+export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderRepo", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const findById = (id: string) =>
+      sql<OrderRow>`select * from orders where id = ${id}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
+        Effect.orDie,
+        Effect.withSpan("OrderRepo.findById")
+      )
+
+    const findForAccount = (accountId: string, id: string) =>
+      sql<OrderRow>`select * from orders where id = ${id} and account_id = ${accountId}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
+        Effect.orDie,
+        Effect.withSpan("OrderRepo.findForAccount")
+      )
+
+    /** Newest first, one row more than asked so the caller knows whether another page exists. */
+    const list = (query: ListQuery) =>
+      sql<OrderRow>`
+        select * from orders
+        where ${sql.and([
+          ...(query.accountId === undefined ? [] : [sql`account_id = ${query.accountId}`]),
+          ...(query.status === undefined ? [] : [sql`status = ${query.status}`]),
+          ...(query.dispatchState === undefined ? [] : [sql`dispatch_state = ${query.dispatchState}`]),
+          ...(query.before === undefined ? [] : [sql`number < ${query.before}`])
+        ])}
+        order by number desc
+        limit ${query.limit + 1}`.pipe(
+        Effect.map((rows) => ({ orders: rows.slice(0, query.limit).map(toOrder), more: rows.length > query.limit })),
+        Effect.orDie,
+        Effect.withSpan("OrderRepo.list")
+      )
+
+    return { findById, findForAccount, list } as const
+  })
+}) {}

@@ -1,0 +1,61 @@
+import { Effect, Option } from "effect"
+import type { AccountId } from "./Account.js"
+import type { CreateOrderCommand } from "./CreateOrder.js"
+import { encodeCursor } from "./Cursor.js"
+import { OrderNotFound, OrderPage, type OrderStatus } from "./Order.js"
+import { OrderIntake } from "./OrderIntake.js"
+import { OrderRepo } from "./OrderRepo.js"
+
+/** The reseller-facing order operations. Creation never waits for a provider. */
+export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
+  effect: Effect.gen(function* () {
+    const intake = yield* OrderIntake
+    const repo = yield* OrderRepo
+
+    const create = Effect.fn("Orders.create")(function* (command: CreateOrderCommand) {
+      const created = yield* intake.submit(command).pipe(
+        Effect.tapError((error) =>
+          Effect.logInfo("order refused").pipe(
+            Effect.annotateLogs({ accountId: command.accountId, reason: error._tag, packageId: command.request.packageId })
+          )
+        )
+      )
+      yield* Effect.logInfo(created.replayed ? "order create replayed" : "order created").pipe(
+        Effect.annotateLogs({
+          orderId: created.order.id,
+          accountId: command.accountId,
+          packageId: created.order.packageId,
+          amount: created.order.price.amount
+        })
+      )
+      return created
+    })
+
+    const get = (accountId: AccountId, id: string) =>
+      repo.findForAccount(accountId, id).pipe(
+        Effect.flatMap(
+          Option.match({
+            onNone: () => Effect.fail(new OrderNotFound({ message: "order not found", orderId: id })),
+            onSome: Effect.succeed
+          })
+        )
+      )
+
+    const list = (
+      accountId: AccountId,
+      query: { status?: OrderStatus | undefined; limit: number; before?: number | undefined }
+    ) =>
+      repo.list({ ...query, accountId }).pipe(
+        Effect.map(
+          ({ orders, more }) =>
+            new OrderPage({
+              items: orders,
+              nextCursor: more && orders.length > 0 ? encodeCursor(orders[orders.length - 1]!.number) : undefined
+            })
+        )
+      )
+
+    return { create, get, list } as const
+  }),
+  dependencies: [OrderIntake.Default, OrderRepo.Default]
+}) {}

@@ -1,0 +1,27 @@
+import { Effect, Exit, Redacted, Scope } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { TestProject } from "vitest/node"
+import { startEmbeddedPostgres } from "../../src/db/EmbeddedPostgres.js"
+import { freePort } from "./freePort.js"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgUrl: string
+  }
+}
+
+/** One real Postgres server for the whole test run; every suite creates its own database in it. */
+export default async function setup(project: TestProject) {
+  const scope = Effect.runSync(Scope.make())
+  const dataDir = mkdtempSync(join(tmpdir(), "tawsil-test-"))
+  const port = await freePort()
+  const pg = await Effect.runPromise(
+    startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.extend(scope))
+  )
+  project.provide("pgUrl", Redacted.value(pg.url))
+  return async () => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
