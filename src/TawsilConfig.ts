@@ -32,7 +32,9 @@ export class TawsilConfig extends Context.Tag("tawsil/TawsilConfig")<
     ),
     demo: Config.option(
       Config.boolean("TAWSIL_DEMO").pipe(
-        Config.withDescription("seed the demo account, package and simulator (default: on with embedded Postgres)")
+        Config.withDescription(
+          "seed the demo account, package and simulator (default: on with embedded Postgres)"
+        )
       )
     )
   })
@@ -44,4 +46,3 @@ export const isEmbedded = (config: Context.Tag.Service<TawsilConfig>) => Option.
 
 export const demoEnabled = (config: Context.Tag.Service<TawsilConfig>) =>
   Option.getOrElse(config.demo, () => isEmbedded(config))
-

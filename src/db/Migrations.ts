@@ -12,7 +12,12 @@ export const migrate = run({
 }).pipe(
   Effect.tap((applied) =>
     applied.length > 0
-      ? Effect.logInfo("database migrated").pipe(Effect.annotateLogs("migrations", applied.map(([, name]) => name)))
+      ? Effect.logInfo("database migrated").pipe(
+          Effect.annotateLogs(
+            "migrations",
+            applied.map(([, name]) => name)
+          )
+        )
       : Effect.void
   ),
   Effect.withSpan("Migrations.migrate"),

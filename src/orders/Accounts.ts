@@ -39,7 +39,9 @@ export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts
       lookup: (keyHash: string) =>
         sql<{ account_id: string }>`
           select account_id from api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
-          Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => AccountId.make(row.account_id))),
+          Effect.map((rows) =>
+            Option.map(Option.fromNullable(rows[0]), (row) => AccountId.make(row.account_id))
+          ),
           Effect.orDie
         )
     })
@@ -61,33 +63,37 @@ export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts
     const get = Effect.fn("Accounts.get")(function* (id: string) {
       const rows = yield* sql<AccountRow>`select * from accounts where id = ${id}`.pipe(Effect.orDie)
       const row = rows[0]
-      if (row === undefined) return yield* new AccountNotFound({ message: "account not found", accountId: id })
+      if (row === undefined)
+        return yield* new AccountNotFound({ message: "account not found", accountId: id })
       return toAccount(row)
     })
 
     /** A top-up (positive) or a correction (negative), recorded in the ledger under the account's row lock. */
     const credit = Effect.fn("Accounts.credit")(function* (id: string, request: CreditRequest) {
-      const account = yield* sql.withTransaction(
-        Effect.gen(function* () {
-          const rows = yield* sql<AccountRow>`select * from accounts where id = ${id} for update`
-          const row = rows[0]
-          if (row === undefined) return yield* new AccountNotFound({ message: "account not found", accountId: id })
-          const after = toCents(row.balance) + toCents(request.amount)
-          if (after < -toCents(row.overdraft_limit)) {
-            return yield* new InsufficientBalance({
-              message: "the correction would pass the overdraft limit",
-              balance: normalize(row.balance),
-              required: normalize(request.amount).replace(/^-/, "")
-            })
-          }
-          const kind = request.amount.startsWith("-") ? "correction" : "credit"
-          const updated = yield* sql<AccountRow>`
+      const account = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const rows = yield* sql<AccountRow>`select * from accounts where id = ${id} for update`
+            const row = rows[0]
+            if (row === undefined)
+              return yield* new AccountNotFound({ message: "account not found", accountId: id })
+            const after = toCents(row.balance) + toCents(request.amount)
+            if (after < -toCents(row.overdraft_limit)) {
+              return yield* new InsufficientBalance({
+                message: "the correction would pass the overdraft limit",
+                balance: normalize(row.balance),
+                required: normalize(request.amount).replace(/^-/, "")
+              })
+            }
+            const kind = request.amount.startsWith("-") ? "correction" : "credit"
+            const updated = yield* sql<AccountRow>`
             update accounts set balance = ${fromCents(after)} where id = ${id} returning *`
-          yield* sql`insert into ledger_entries (account_id, kind, amount, balance_after, note)
+            yield* sql`insert into ledger_entries (account_id, kind, amount, balance_after, note)
                      values (${id}, ${kind}, ${request.amount}, ${fromCents(after)}, ${request.note ?? null})`
-          return toAccount(updated[0]!)
-        })
-      ).pipe(Effect.catchTag("SqlError", Effect.die))
+            return toAccount(updated[0]!)
+          })
+        )
+        .pipe(Effect.catchTag("SqlError", Effect.die))
       yield* Effect.logInfo("account credited").pipe(
         Effect.annotateLogs({ accountId: id, amount: request.amount, balance: account.balance })
       )

@@ -17,11 +17,7 @@ export interface CreatedOrder {
 }
 
 export type CreateOrderError =
-  | PackageNotFound
-  | PackageUnavailable
-  | CurrencyMismatch
-  | InsufficientBalance
-  | IdempotencyKeyReused
+  PackageNotFound | PackageUnavailable | CurrencyMismatch | InsufficientBalance | IdempotencyKeyReused
 
 /** "Same body" for idempotency is the same decoded value: key order, whitespace and defaults do not matter. */
 export const requestHash = (request: CreateOrderRequest): string =>

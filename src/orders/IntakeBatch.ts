@@ -67,7 +67,8 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
     type Decision = Either.Either<NewOrder | { readonly replayOf: OrderRow | NewOrder }, CreateOrderError>
     const decide = (command: CreateOrderCommand): Decision => {
       const hash = requestHash(command.request)
-      const key = command.idempotencyKey === undefined ? undefined : keyOf(command.accountId, command.idempotencyKey)
+      const key =
+        command.idempotencyKey === undefined ? undefined : keyOf(command.accountId, command.idempotencyKey)
       if (key !== undefined) {
         const earlier = priorByKey.get(key) ?? newByKey.get(key)
         if (earlier !== undefined) {
@@ -75,14 +76,18 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
           return earlierHash === hash
             ? Either.right({ replayOf: earlier })
             : Either.left(
-                new IdempotencyKeyReused({ message: "this Idempotency-Key was used with a different request body" })
+                new IdempotencyKeyReused({
+                  message: "this Idempotency-Key was used with a different request body"
+                })
               )
         }
       }
       const packageId = command.request.packageId
       const pkg = packageById.get(packageId)
-      if (pkg === undefined) return Either.left(new PackageNotFound({ message: "no such package", packageId }))
-      if (!pkg.enabled) return Either.left(new PackageUnavailable({ message: "the package is disabled", packageId }))
+      if (pkg === undefined)
+        return Either.left(new PackageNotFound({ message: "no such package", packageId }))
+      if (!pkg.enabled)
+        return Either.left(new PackageUnavailable({ message: "the package is disabled", packageId }))
       const account = accountById.get(command.accountId)!
       if (account.currency !== pkg.currency) {
         return Either.left(

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 
 /** Amounts travel as decimal strings with at most two decimals and are computed on as integer cents. */
 export const Amount = Schema.String.pipe(
-  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, { message: () => "must be a decimal string such as \"12.50\"" }),
+  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, { message: () => 'must be a decimal string such as "12.50"' }),
   Schema.annotations({ identifier: "Amount", examples: ["12.50"] })
 )
 

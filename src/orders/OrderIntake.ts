@@ -18,7 +18,10 @@ interface Pending {
 }
 
 const isUniqueViolation = (error: SqlError.SqlError) =>
-  typeof error.cause === "object" && error.cause !== null && "code" in error.cause && error.cause.code === "23505"
+  typeof error.cause === "object" &&
+  error.cause !== null &&
+  "code" in error.cause &&
+  error.cause.code === "23505"
 
 /**
  * Group commit for order creation. Concurrent creates queue up while a transaction is in flight and the next
@@ -57,7 +60,9 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
         ),
         Effect.catchAllCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
         Effect.flatMap((exits) =>
-          Effect.forEach(batch, (pending, i) => Deferred.done(pending.done, Exit.flatMap(exits[i]!, eitherToExit)))
+          Effect.forEach(batch, (pending, i) =>
+            Deferred.done(pending.done, Exit.flatMap(exits[i]!, eitherToExit))
+          )
         )
       )
 

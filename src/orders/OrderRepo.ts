@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
-import type { OrderStatus } from "./Order.js"
+import { encodeCursor } from "./Cursor.js"
+import { OrderPage, type OrderStatus } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 
 export interface ListQuery {
@@ -30,8 +31,8 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
         Effect.withSpan("OrderRepo.findForAccount")
       )
 
-    /** Newest first, one row more than asked so the caller knows whether another page exists. */
-    const list = (query: ListQuery) =>
+    /** Newest first; one row more than asked tells whether another page exists. */
+    const page = (query: ListQuery) =>
       sql<OrderRow>`
         select * from orders
         where ${sql.and([
@@ -42,11 +43,19 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
         ])}
         order by number desc
         limit ${query.limit + 1}`.pipe(
-        Effect.map((rows) => ({ orders: rows.slice(0, query.limit).map(toOrder), more: rows.length > query.limit })),
+        Effect.map((rows) => {
+          const items = rows.slice(0, query.limit).map(toOrder)
+          const last = items[items.length - 1]
+          return new OrderPage({
+            items,
+            nextCursor:
+              rows.length > query.limit && last !== undefined ? encodeCursor(last.number) : undefined
+          })
+        }),
         Effect.orDie,
         Effect.withSpan("OrderRepo.list")
       )
 
-    return { findById, findForAccount, list } as const
+    return { findById, findForAccount, page } as const
   })
 }) {}

@@ -30,7 +30,8 @@ export interface OrderRow {
   readonly completed_at: Date | null
 }
 
-const optional = <A, B>(value: A | null, f: (a: A) => B): B | undefined => (value === null ? undefined : f(value))
+const optional = <A, B>(value: A | null, f: (a: A) => B): B | undefined =>
+  value === null ? undefined : f(value)
 const time = (date: Date) => DateTime.unsafeFromDate(date)
 const text = (s: string) => s
 

@@ -1,8 +1,7 @@
 import { Effect, Option } from "effect"
 import type { AccountId } from "./Account.js"
 import type { CreateOrderCommand } from "./CreateOrder.js"
-import { encodeCursor } from "./Cursor.js"
-import { OrderNotFound, OrderPage, type OrderStatus } from "./Order.js"
+import { OrderNotFound, type OrderStatus } from "./Order.js"
 import { OrderIntake } from "./OrderIntake.js"
 import { OrderRepo } from "./OrderRepo.js"
 
@@ -13,13 +12,19 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     const repo = yield* OrderRepo
 
     const create = Effect.fn("Orders.create")(function* (command: CreateOrderCommand) {
-      const created = yield* intake.submit(command).pipe(
-        Effect.tapError((error) =>
-          Effect.logInfo("order refused").pipe(
-            Effect.annotateLogs({ accountId: command.accountId, reason: error._tag, packageId: command.request.packageId })
+      const created = yield* intake
+        .submit(command)
+        .pipe(
+          Effect.tapError((error) =>
+            Effect.logInfo("order refused").pipe(
+              Effect.annotateLogs({
+                accountId: command.accountId,
+                reason: error._tag,
+                packageId: command.request.packageId
+              })
+            )
           )
         )
-      )
       yield* Effect.logInfo(created.replayed ? "order create replayed" : "order created").pipe(
         Effect.annotateLogs({
           orderId: created.order.id,
@@ -44,16 +49,7 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     const list = (
       accountId: AccountId,
       query: { status?: OrderStatus | undefined; limit: number; before?: number | undefined }
-    ) =>
-      repo.list({ ...query, accountId }).pipe(
-        Effect.map(
-          ({ orders, more }) =>
-            new OrderPage({
-              items: orders,
-              nextCursor: more && orders.length > 0 ? encodeCursor(orders[orders.length - 1]!.number) : undefined
-            })
-        )
-      )
+    ) => repo.page({ ...query, accountId })
 
     return { create, get, list } as const
   }),

@@ -59,7 +59,9 @@ export class Packages extends Effect.Service<Packages>()("tawsil/orders/Packages
           route_mode = excluded.route_mode, primary_provider = excluded.primary_provider,
           fallback_provider = excluded.fallback_provider, mappings = excluded.mappings, updated_at = now()
         returning *`.pipe(Effect.orDie)
-      yield* Effect.logInfo("package saved").pipe(Effect.annotateLogs({ packageId: id, price: request.price }))
+      yield* Effect.logInfo("package saved").pipe(
+        Effect.annotateLogs({ packageId: id, price: request.price })
+      )
       return toPackage(rows[0]!)
     })
 

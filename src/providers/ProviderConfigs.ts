@@ -40,7 +40,9 @@ export class ProviderConfigs extends Effect.Service<ProviderConfigs>()("tawsil/p
           credentials = excluded.credentials, options = excluded.options, enabled = excluded.enabled,
           updated_at = now()
         returning *`.pipe(Effect.orDie)
-      yield* Effect.logInfo("provider saved").pipe(Effect.annotateLogs({ providerId: id, kind: request.kind }))
+      yield* Effect.logInfo("provider saved").pipe(
+        Effect.annotateLogs({ providerId: id, kind: request.kind })
+      )
       return toProviderView(rows[0]!)
     })
 

@@ -8,9 +8,12 @@ import { ProviderConfigs } from "../../src/providers/ProviderConfigs.js"
 import { fundedAccount, simulatorPackage } from "../support/Fixtures.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 
-const TestLayer = Layer.mergeAll(Orders.Default, Accounts.Default, Packages.Default, ProviderConfigs.Default).pipe(
-  Layer.provideMerge(TestDatabase)
-)
+const TestLayer = Layer.mergeAll(
+  Orders.Default,
+  Accounts.Default,
+  Packages.Default,
+  ProviderConfigs.Default
+).pipe(Layer.provideMerge(TestDatabase))
 
 const request = (packageId: string, playerId = "player-1", quantity = 1) =>
   new CreateOrderRequest({ packageId, playerId, quantity })
@@ -33,7 +36,8 @@ describe("OrderIntake", () => {
         assert.match(created.order.dispatch.reference ?? "", /^\d{18}$/)
         const after = yield* (yield* Accounts).get(account.id)
         assert.strictEqual(after.balance, "30.00")
-      }))
+      })
+    )
 
     it.effect("50 concurrent creates on a balance that covers 10: exactly 10 succeed", () =>
       Effect.gen(function* () {
@@ -43,7 +47,13 @@ describe("OrderIntake", () => {
         const results = yield* Effect.forEach(
           Array.from({ length: 50 }, (_, i) => i),
           (i) =>
-            Effect.either(orders.create({ accountId: account.id, request: request("uc-60", `p${i}`), idempotencyKey: undefined })),
+            Effect.either(
+              orders.create({
+                accountId: account.id,
+                request: request("uc-60", `p${i}`),
+                idempotencyKey: undefined
+              })
+            ),
           { concurrency: "unbounded" }
         )
         const ok = results.filter(Either.isRight)
@@ -51,6 +61,7 @@ describe("OrderIntake", () => {
         assert.strictEqual(ok.length, 10)
         assert.deepStrictEqual(new Set(refused), new Set(["InsufficientBalance"]))
         assert.strictEqual((yield* (yield* Accounts).get(account.id)).balance, "0.00")
-      }))
+      })
+    )
   })
 })

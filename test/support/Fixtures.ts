@@ -21,9 +21,18 @@ export const fundedAccount = (balance: string, options: { currency?: string; nam
   })
 
 /** A simulator provider and a package routed to it. */
-export const simulatorPackage = (id: string, price: string, options: { currency?: string; enabled?: boolean } = {}) =>
+export const simulatorPackage = (
+  id: string,
+  price: string,
+  options: { currency?: string; enabled?: boolean } = {}
+) =>
   Effect.gen(function* () {
-    yield* (yield* ProviderConfigs).put("sim", { kind: "simulator", name: "Simulator", enabled: true, options: {} })
+    yield* (yield* ProviderConfigs).put("sim", {
+      kind: "simulator",
+      name: "Simulator",
+      enabled: true,
+      options: {}
+    })
     return yield* (yield* Packages).put(
       id,
       new PutPackageRequest({

@@ -13,9 +13,14 @@ export const TestDatabase = Layer.unwrapEffect(
     yield* Effect.gen(function* () {
       const admin = yield* SqlClient.SqlClient
       yield* admin.unsafe(`create database ${name}`)
-    }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })), Effect.orDie)
+    }).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 })),
+      Effect.orDie
+    )
     const url = new URL(serverUrl)
     url.pathname = `/${name}`
-    return MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20 })))
+    return MigrationsLive.pipe(
+      Layer.provideMerge(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20 }))
+    )
   })
 )

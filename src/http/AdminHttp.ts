@@ -1,0 +1,35 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { Accounts } from "../orders/Accounts.js"
+import { OrderRepo } from "../orders/OrderRepo.js"
+import { Packages } from "../orders/Packages.js"
+import { ProviderConfigs } from "../providers/ProviderConfigs.js"
+import { TawsilApi } from "./Api.js"
+import { cursorToNumber } from "./OrdersHttp.js"
+
+export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers) =>
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const providers = yield* ProviderConfigs
+    const packages = yield* Packages
+    const repo = yield* OrderRepo
+    return handlers
+      .handle("createAccount", ({ payload }) => accounts.create(payload))
+      .handle("credit", ({ path, payload }) => accounts.credit(path.id, payload))
+      .handle("putProvider", ({ path, payload }) => providers.put(path.id, payload))
+      .handle("listProviders", () => providers.list)
+      .handle("putPackage", ({ path, payload }) => packages.put(path.id, payload))
+      .handle("listPackages", () => packages.list)
+      .handle("listOrders", ({ urlParams }) =>
+        Effect.flatMap(cursorToNumber(urlParams.cursor), (before) =>
+          repo.page({
+            accountId: urlParams.account,
+            status: urlParams.status,
+            dispatchState: urlParams.state,
+            before,
+            limit: urlParams.limit ?? 50
+          })
+        )
+      )
+  })
+)

@@ -1,0 +1,45 @@
+import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { TawsilConfig } from "../TawsilConfig.js"
+
+const digest = (value: string) => createHash("sha256").update(value).digest()
+
+/** The operator's bearer token for `/v1/admin/*`. */
+export class AdminToken extends Context.Tag("tawsil/http/AdminToken")<
+  AdminToken,
+  { readonly matches: (candidate: string) => boolean }
+>() {
+  static readonly make = (token: Redacted.Redacted<string>): Context.Tag.Service<AdminToken> => {
+    const expected = digest(Redacted.value(token))
+    return { matches: (candidate) => timingSafeEqual(digest(candidate), expected) }
+  }
+
+  static readonly layer = (token: Redacted.Redacted<string>) =>
+    Layer.succeed(AdminToken, AdminToken.make(token))
+
+  /**
+   * `TAWSIL_ADMIN_TOKEN` when set; otherwise a token generated at first start, kept (mode 0600) in the data
+   * directory and printed once, so an operator of a fresh install can get in.
+   */
+  static readonly layerFromConfig = Layer.effect(
+    AdminToken,
+    Effect.gen(function* () {
+      const config = yield* TawsilConfig
+      if (Option.isSome(config.adminToken)) return AdminToken.make(config.adminToken.value)
+      const file = join(config.dataDir, "admin-token")
+      if (existsSync(file)) {
+        yield* Effect.logInfo("admin token loaded").pipe(Effect.annotateLogs({ file }))
+        return AdminToken.make(Redacted.make(readFileSync(file, "utf8").trim()))
+      }
+      const token = `tadm_${randomBytes(24).toString("base64url")}`
+      mkdirSync(config.dataDir, { recursive: true })
+      writeFileSync(file, `${token}\n`, { mode: 0o600 })
+      yield* Effect.sync(() =>
+        process.stdout.write(`\nGenerated admin token (kept in ${file}):\n  ${token}\n\n`)
+      )
+      return AdminToken.make(Redacted.make(token))
+    })
+  )
+}

@@ -1,0 +1,129 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import {
+  Account,
+  AccountNotFound,
+  CreateAccountRequest,
+  CreatedAccount,
+  CreditRequest,
+  InsufficientBalance
+} from "../orders/Account.js"
+import {
+  CreateOrderRequest,
+  IdempotencyKey,
+  IdempotencyKeyReused,
+  Order,
+  OrderNotFound,
+  OrderPage,
+  OrderStatus,
+  DispatchState
+} from "../orders/Order.js"
+import {
+  CurrencyMismatch,
+  Package,
+  PackageNotFound,
+  PackageUnavailable,
+  PutPackageRequest
+} from "../orders/Package.js"
+import { ProviderView, PutProviderRequest } from "../providers/ProviderConfig.js"
+import { AccountAuth, AdminAuth } from "./Auth.js"
+import { NotFound, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "./HttpErrors.js"
+import { ValidationError } from "./ValidationError.js"
+
+const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))
+const Cursor = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))
+const ResourceId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/))
+
+const orderId = HttpApiSchema.param("id", Schema.String)
+const resourceId = HttpApiSchema.param("id", ResourceId)
+
+export class OrdersApi extends HttpApiGroup.make("orders")
+  .add(
+    HttpApiEndpoint.post("create", "/v1/orders")
+      .setPayload(CreateOrderRequest)
+      .setHeaders(Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) }))
+      .addSuccess(Order, { status: 201 })
+      .addError(PackageNotFound)
+      .addError(PackageUnavailable)
+      .addError(CurrencyMismatch)
+      .addError(InsufficientBalance)
+      .addError(IdempotencyKeyReused)
+      .annotate(OpenApi.Summary, "Create an order; answers at once, the provider is called in the background")
+  )
+  .add(HttpApiEndpoint.get("get")`/v1/orders/${orderId}`.addSuccess(Order).addError(OrderNotFound))
+  .add(
+    HttpApiEndpoint.get("list", "/v1/orders")
+      .setUrlParams(
+        Schema.Struct({
+          status: Schema.optional(OrderStatus),
+          limit: Schema.optional(Limit),
+          cursor: Schema.optional(Cursor)
+        })
+      )
+      .addSuccess(OrderPage)
+  )
+  .add(HttpApiEndpoint.get("account", "/v1/account").addSuccess(Account))
+  .middleware(AccountAuth) {}
+
+export class AdminApi extends HttpApiGroup.make("admin")
+  .add(
+    HttpApiEndpoint.post("createAccount", "/v1/admin/accounts")
+      .setPayload(CreateAccountRequest)
+      .addSuccess(CreatedAccount, { status: 201 })
+  )
+  .add(
+    HttpApiEndpoint.post("credit")`/v1/admin/accounts/${resourceId}/credit`
+      .setPayload(CreditRequest)
+      .addSuccess(Account)
+      .addError(AccountNotFound)
+      .addError(InsufficientBalance)
+  )
+  .add(
+    HttpApiEndpoint.put("putProvider")`/v1/admin/providers/${resourceId}`
+      .setPayload(PutProviderRequest)
+      .addSuccess(ProviderView)
+  )
+  .add(HttpApiEndpoint.get("listProviders", "/v1/admin/providers").addSuccess(Schema.Array(ProviderView)))
+  .add(
+    HttpApiEndpoint.put("putPackage")`/v1/admin/packages/${resourceId}`
+      .setPayload(PutPackageRequest)
+      .addSuccess(Package)
+  )
+  .add(HttpApiEndpoint.get("listPackages", "/v1/admin/packages").addSuccess(Schema.Array(Package)))
+  .add(
+    HttpApiEndpoint.get("listOrders", "/v1/admin/orders")
+      .setUrlParams(
+        Schema.Struct({
+          state: Schema.optional(DispatchState),
+          status: Schema.optional(OrderStatus),
+          account: Schema.optional(ResourceId),
+          limit: Schema.optional(Limit),
+          cursor: Schema.optional(Cursor)
+        })
+      )
+      .addSuccess(OrderPage)
+  )
+  .middleware(AdminAuth) {}
+
+export class OpsApi extends HttpApiGroup.make("ops")
+  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") })))
+  .add(
+    HttpApiEndpoint.get("readyz", "/readyz")
+      .addSuccess(Schema.Struct({ status: Schema.Literal("ready") }))
+      .addError(ServiceUnavailable)
+  ) {}
+
+/** The one HTTP contract: the server, the OpenAPI document and the typed client all derive from it. */
+export class TawsilApi extends HttpApi.make("tawsil")
+  .add(OrdersApi)
+  .add(AdminApi)
+  .add(OpsApi)
+  .addError(ValidationError)
+  .addError(NotFound)
+  .addError(PayloadTooLarge)
+  .addError(UnsupportedMediaType)
+  .annotate(OpenApi.Title, "Tawsil")
+  .annotate(
+    OpenApi.Description,
+    "Order dispatch for digital goods: accept in milliseconds, settle by polling."
+  ) {}

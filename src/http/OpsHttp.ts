@@ -1,0 +1,23 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { TawsilApi } from "./Api.js"
+import { ServiceUnavailable } from "./HttpErrors.js"
+
+export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", (handlers) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const databaseReachable = sql`select 1`.pipe(
+      Effect.timeoutFail({
+        duration: "2 seconds",
+        onTimeout: () => new ServiceUnavailable({ message: "database did not answer in time" })
+      }),
+      Effect.catchTag("SqlError", () =>
+        Effect.fail(new ServiceUnavailable({ message: "database unreachable" }))
+      )
+    )
+    return handlers
+      .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+      .handle("readyz", () => Effect.as(databaseReachable, { status: "ready" as const }))
+  })
+)

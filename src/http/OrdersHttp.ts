@@ -1,0 +1,58 @@
+import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { Accounts } from "../orders/Accounts.js"
+import { decodeCursor } from "../orders/Cursor.js"
+import { Orders } from "../orders/Orders.js"
+import { TawsilApi } from "./Api.js"
+import { CurrentAccount } from "./Auth.js"
+import { ValidationError } from "./ValidationError.js"
+
+export const markReplayed = HttpApp.appendPreResponseHandler((_request, response) =>
+  Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
+)
+
+export const cursorToNumber = (cursor: string | undefined) =>
+  cursor === undefined
+    ? Effect.succeed(undefined)
+    : Option.match(decodeCursor(cursor), {
+        onNone: () =>
+          Effect.fail(new ValidationError({ field: "cursor", message: "not a cursor this API issued" })),
+        onSome: Effect.succeed
+      })
+
+export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", (handlers) =>
+  Effect.gen(function* () {
+    const orders = yield* Orders
+    const accounts = yield* Accounts
+    return handlers
+      .handle("create", ({ payload, headers }) =>
+        Effect.gen(function* () {
+          const accountId = yield* CurrentAccount
+          const created = yield* orders.create({
+            accountId,
+            request: payload,
+            idempotencyKey: headers["idempotency-key"]
+          })
+          if (created.replayed) yield* markReplayed
+          return created.order
+        })
+      )
+      .handle("get", ({ path }) =>
+        Effect.flatMap(CurrentAccount, (accountId) => orders.get(accountId, path.id))
+      )
+      .handle("list", ({ urlParams }) =>
+        Effect.gen(function* () {
+          const accountId = yield* CurrentAccount
+          const before = yield* cursorToNumber(urlParams.cursor)
+          return yield* orders.list(accountId, {
+            status: urlParams.status,
+            limit: urlParams.limit ?? 50,
+            before
+          })
+        })
+      )
+      .handle("account", () =>
+        Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(accounts.get(accountId)))
+      )
+  })
+)

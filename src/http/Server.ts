@@ -1,0 +1,36 @@
+import { HttpApiBuilder, HttpApiSwagger } from "@effect/platform"
+import { Layer } from "effect"
+import { Accounts } from "../orders/Accounts.js"
+import { OrderRepo } from "../orders/OrderRepo.js"
+import { Orders } from "../orders/Orders.js"
+import { Packages } from "../orders/Packages.js"
+import { ProviderConfigs } from "../providers/ProviderConfigs.js"
+import { AdminHttpLive } from "./AdminHttp.js"
+import { TawsilApi } from "./Api.js"
+import { AccountAuthLive, AdminAuthLive } from "./AuthLive.js"
+import { ErrorMappingLive } from "./ErrorMapping.js"
+import { OpsHttpLive } from "./OpsHttp.js"
+import { OrdersHttpLive } from "./OrdersHttp.js"
+
+/** The domain services behind the API; they need only a SqlClient. */
+export const ServicesLive = Layer.mergeAll(
+  Orders.Default,
+  Accounts.Default,
+  Packages.Default,
+  ProviderConfigs.Default,
+  OrderRepo.Default
+)
+
+/** Every handler of the contract, with authentication. Needs the services and an AdminToken. */
+export const ApiLive = HttpApiBuilder.api(TawsilApi).pipe(
+  Layer.provide([OrdersHttpLive, AdminHttpLive, OpsHttpLive]),
+  Layer.provide([AccountAuthLive, AdminAuthLive])
+)
+
+/** The HTTP server: the API, its error mapping, `/docs` and `/openapi.json`. Needs an HttpServer. */
+export const HttpLive = HttpApiBuilder.serve().pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(ErrorMappingLive),
+  Layer.provide(ApiLive)
+)

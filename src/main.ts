@@ -1,0 +1,50 @@
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { Config, Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { createServer } from "node:http"
+import { DatabaseLive } from "./db/Database.js"
+import { seedDemo } from "./Demo.js"
+import { AdminToken } from "./http/AdminToken.js"
+import { HttpLive, ServicesLive } from "./http/Server.js"
+import { demoEnabled, TawsilConfig } from "./TawsilConfig.js"
+
+const ServerLive = Layer.unwrapEffect(
+  Effect.map(TawsilConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port }))
+)
+
+/** Seeds the demo data when enabled and tells a new user where to go. */
+const WelcomeLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const config = yield* TawsilConfig
+    const address = (yield* HttpServer.HttpServer).address
+    const base = address._tag === "TcpAddress" ? `http://localhost:${address.port}` : "(unix socket)"
+    const demo = demoEnabled(config) ? yield* seedDemo : Option.none()
+    const lines = [`Tawsil is listening on ${base}`, `  API docs: ${base}/docs`]
+    if (Option.isSome(demo)) {
+      lines.push(
+        `  Demo reseller key: ${demo.value.apiKey}`,
+        "  Create an order:",
+        `    curl -s -X POST ${base}/v1/orders -H 'Authorization: Bearer ${demo.value.apiKey}' ` +
+          `-H 'Content-Type: application/json' -d '{"packageId":"${demo.value.packageId}","playerId":"5551234"}'`
+      )
+    }
+    yield* Console.log(`\n${lines.join("\n")}\n`)
+  })
+)
+
+const LogLevelLive = Layer.unwrapEffect(
+  Effect.map(Config.logLevel("TAWSIL_LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)), (level) =>
+    Logger.minimumLogLevel(level)
+  )
+)
+
+const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv))
+
+const MainLive = Layer.mergeAll(HttpLive, WelcomeLive).pipe(
+  Layer.provide(ServerLive),
+  Layer.provide(Layer.mergeAll(ServicesLive, AdminToken.layerFromConfig)),
+  Layer.provide(InfraLive),
+  Layer.provide(LogLevelLive)
+)
+
+Layer.launch(MainLive).pipe(NodeRuntime.runMain)
