@@ -25,7 +25,7 @@ export const seedDemo = Effect.gen(function* () {
     kind: "simulator",
     name: "Demo simulator",
     enabled: true,
-    options: { sendLatencyMs: 4000, checksBeforeFinal: 1, outcome: "success" }
+    options: { sendLatencyMs: 4000, checksBeforeFinal: 0, outcome: "success" }
   })
   yield* (yield* Packages).put(
     demoPackageId,

@@ -5,7 +5,8 @@ import { createServer } from "node:http"
 import { DatabaseLive } from "./db/Database.js"
 import { seedDemo } from "./Demo.js"
 import { AdminToken } from "./http/AdminToken.js"
-import { HttpLive, ServicesLive } from "./http/Server.js"
+import { HttpLive, ServicesWithEngineLive } from "./http/Server.js"
+import { DispatchConfig } from "./dispatch/DispatchConfig.js"
 import { demoEnabled, TawsilConfig } from "./TawsilConfig.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -42,7 +43,12 @@ const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv
 
 const MainLive = Layer.mergeAll(HttpLive, WelcomeLive).pipe(
   Layer.provide(ServerLive),
-  Layer.provide(Layer.mergeAll(ServicesLive, AdminToken.layerFromConfig)),
+  Layer.provide(
+    Layer.mergeAll(
+      ServicesWithEngineLive.pipe(Layer.provide(DispatchConfig.layerFromEnv)),
+      AdminToken.layerFromConfig
+    )
+  ),
   Layer.provide(InfraLive),
   Layer.provide(LogLevelLive)
 )

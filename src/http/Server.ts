@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger } from "@effect/platform"
 import { Layer } from "effect"
+import { EngineLive } from "../dispatch/Engine.js"
 import { Accounts } from "../orders/Accounts.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Orders } from "../orders/Orders.js"
@@ -12,13 +13,19 @@ import { ErrorMappingLive } from "./ErrorMapping.js"
 import { OpsHttpLive } from "./OpsHttp.js"
 import { OrdersHttpLive } from "./OrdersHttp.js"
 
-/** The domain services behind the API; they need only a SqlClient. */
+/** The domain services behind the API; they need only a SqlClient (and take a DispatchHandoff when given). */
 export const ServicesLive = Layer.mergeAll(
   Orders.Default,
   Accounts.Default,
   Packages.Default,
   ProviderConfigs.Default,
   OrderRepo.Default
+)
+
+/** The services with this process's engine behind them. Needs a SqlClient and a DispatchConfig. */
+export const ServicesWithEngineLive = ServicesLive.pipe(
+  Layer.provideMerge(EngineLive),
+  Layer.provideMerge(ProviderConfigs.Default)
 )
 
 /** Every handler of the contract, with authentication. Needs the services and an AdminToken. */

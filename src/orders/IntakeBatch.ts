@@ -39,7 +39,7 @@ const keyOf = (accountId: string, key: string) => `${accountId}\u0000${key}`
  * deadlock), look up idempotency keys, decide each command in arrival order against the running balance, then
  * insert orders, ledger debits and outbox rows and update the balances. Results are in the commands' order.
  */
-export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
+export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, owner: string | null) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const accountIds = [...new Set(commands.map((c) => c.accountId))].sort()
@@ -124,7 +124,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
 
     const decisions = commands.map(decide)
     const created = decisions.flatMap((d) => (Either.isRight(d) && "command" in d.right ? [d.right] : []))
-    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created)
+    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner)
     const rowById = new Map(inserted.map((row) => [row.id, row]))
     const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
     if (changed.length > 0) {
@@ -144,7 +144,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>) =>
     )
   })
 
-const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>) =>
+const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>, owner: string | null) =>
   Effect.gen(function* () {
     const column = <A>(f: (o: NewOrder) => A) => created.map(f)
     const rows = yield* sql<OrderRow>`
@@ -162,6 +162,9 @@ const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>
       select a, 'debit', -amt, after, o from unnest(
         ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
         ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)`
-    yield* sql`insert into outbox (order_id) select * from unnest(${column((o) => o.id)}::uuid[])`
+    // owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
+    yield* sql`insert into outbox (order_id, owner_node, fence, claimed_at)
+               select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
+               from unnest(${column((o) => o.id)}::uuid[]) as t (id)`
     return rows
   })

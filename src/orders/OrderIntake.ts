@@ -1,5 +1,6 @@
 import { SqlClient, SqlError } from "@effect/sql"
-import { Context, Deferred, Effect, Either, Exit, Layer, Queue } from "effect"
+import { Context, Deferred, Effect, Either, Exit, Layer, Option, Queue } from "effect"
+import { DispatchHandoff } from "./DispatchHandoff.js"
 import type { CreatedOrder, CreateOrderCommand, CreateOrderError } from "./CreateOrder.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 
@@ -34,11 +35,25 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
     const config = yield* Effect.serviceOption(IntakeConfig).pipe(
       Effect.map((option) => (option._tag === "Some" ? option.value : IntakeConfig.defaults))
     )
+    const handoff = yield* Effect.serviceOption(DispatchHandoff)
+    const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
     const queue = yield* Queue.unbounded<Pending>()
     yield* Effect.addFinalizer(() => Queue.shutdown(queue))
 
     const write = (commands: ReadonlyArray<CreateOrderCommand>) =>
-      sql.withTransaction(writeIntakeBatch(commands)).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+      sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        // the fibers start only after the commit: an order is never dispatched before it durably exists
+        Effect.tap((results) =>
+          Option.match(handoff, {
+            onNone: () => Effect.void,
+            onSome: (h) =>
+              h.started(
+                results.flatMap((r) => (Either.isRight(r) && !r.right.replayed ? [r.right.order.id] : []))
+              )
+          })
+        )
+      )
 
     // One bad command must not fail its neighbours: on a failed batch, each command is retried alone. A unique
     // violation alone means another node inserted the same idempotency key first; the retry then replays it.

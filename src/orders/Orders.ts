@@ -12,19 +12,17 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     const repo = yield* OrderRepo
 
     const create = Effect.fn("Orders.create")(function* (command: CreateOrderCommand) {
-      const created = yield* intake
-        .submit(command)
-        .pipe(
-          Effect.tapError((error) =>
-            Effect.logInfo("order refused").pipe(
-              Effect.annotateLogs({
-                accountId: command.accountId,
-                reason: error._tag,
-                packageId: command.request.packageId
-              })
-            )
+      const created = yield* intake.submit(command).pipe(
+        Effect.tapError((error) =>
+          Effect.logInfo("order refused").pipe(
+            Effect.annotateLogs({
+              accountId: command.accountId,
+              reason: error._tag,
+              packageId: command.request.packageId
+            })
           )
         )
+      )
       yield* Effect.logInfo(created.replayed ? "order create replayed" : "order created").pipe(
         Effect.annotateLogs({
           orderId: created.order.id,

@@ -1,0 +1,98 @@
+import { Config, Context, Duration, Effect, Layer } from "effect"
+
+export interface DispatchSettings {
+  /** spacing of status checks; the first check comes one interval after the send */
+  readonly pollInterval: Duration.Duration
+  /** how long after the send an order may stay unsettled before it goes to `manual` (money held) */
+  readonly pollDeadline: Duration.Duration
+  /** transient send failures: first delay, cap on any delay, and how many retries */
+  readonly retryBase: Duration.Duration
+  readonly retryCap: Duration.Duration
+  readonly retryAttempts: number
+  readonly retryJitter: boolean
+  /** a send or check that has not answered by then is ambiguous (send) or retried next round (check) */
+  readonly sendTimeout: Duration.Duration
+  readonly checkTimeout: Duration.Duration
+  /** try the route's fallback provider (once) when the primary is unavailable or misconfigured */
+  readonly fallbackEnabled: boolean
+  /** an engine node's liveness: how often it heartbeats, and after how long silence its orders are taken over */
+  readonly heartbeatInterval: Duration.Duration
+  readonly leaseTtl: Duration.Duration
+}
+
+const defaults: DispatchSettings = {
+  pollInterval: Duration.seconds(10),
+  pollDeadline: Duration.hours(24),
+  retryBase: Duration.seconds(1),
+  retryCap: Duration.seconds(30),
+  retryAttempts: 5,
+  retryJitter: true,
+  sendTimeout: Duration.seconds(30),
+  checkTimeout: Duration.seconds(15),
+  fallbackEnabled: true,
+  heartbeatInterval: Duration.seconds(3),
+  leaseTtl: Duration.seconds(10)
+}
+
+function duration(name: string, key: keyof DispatchSettings, description: string) {
+  const fallback = defaults[key]
+  return Config.duration(name).pipe(
+    Config.withDefault(Duration.isDuration(fallback) ? fallback : Duration.zero),
+    Config.withDescription(description)
+  )
+}
+
+export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig")<
+  DispatchConfig,
+  DispatchSettings
+>() {
+  static readonly defaults = defaults
+
+  static readonly layer = (options: Partial<DispatchSettings> = {}) =>
+    Layer.succeed(DispatchConfig, { ...DispatchConfig.defaults, ...options })
+
+  static readonly config: Config.Config<DispatchSettings> = Config.all({
+    pollInterval: duration("TAWSIL_POLL_INTERVAL", "pollInterval", "spacing of provider status checks"),
+    pollDeadline: duration(
+      "TAWSIL_POLL_DEADLINE",
+      "pollDeadline",
+      "after this, an unsettled order goes to manual"
+    ),
+    retryBase: duration(
+      "TAWSIL_RETRY_BASE",
+      "retryBase",
+      "first delay before retrying a transient send failure"
+    ),
+    retryCap: duration("TAWSIL_RETRY_CAP", "retryCap", "longest delay between send retries"),
+    retryAttempts: Config.integer("TAWSIL_RETRY_ATTEMPTS").pipe(
+      Config.withDefault(defaults.retryAttempts),
+      Config.withDescription("retries of a transient send failure before the fallback or manual")
+    ),
+    retryJitter: Config.boolean("TAWSIL_RETRY_JITTER").pipe(
+      Config.withDefault(defaults.retryJitter),
+      Config.withDescription("randomise retry delays (±20%) so retries from many orders do not align")
+    ),
+    sendTimeout: duration(
+      "TAWSIL_SEND_TIMEOUT",
+      "sendTimeout",
+      "a send without an answer by then is ambiguous"
+    ),
+    checkTimeout: duration(
+      "TAWSIL_CHECK_TIMEOUT",
+      "checkTimeout",
+      "a status check without an answer by then"
+    ),
+    fallbackEnabled: Config.boolean("TAWSIL_FALLBACK").pipe(
+      Config.withDefault(defaults.fallbackEnabled),
+      Config.withDescription("send to the route's fallback provider when the primary cannot serve")
+    ),
+    heartbeatInterval: duration(
+      "TAWSIL_HEARTBEAT_INTERVAL",
+      "heartbeatInterval",
+      "node liveness heartbeat spacing"
+    ),
+    leaseTtl: duration("TAWSIL_LEASE_TTL", "leaseTtl", "silence after which a node's orders are taken over")
+  })
+
+  static readonly layerFromEnv = Layer.effect(DispatchConfig, Effect.orDie(DispatchConfig.config))
+}

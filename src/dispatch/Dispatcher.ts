@@ -1,0 +1,87 @@
+import { Cause, Effect, FiberMap, Layer, Schedule } from "effect"
+import { hostname } from "node:os"
+import { randomBytes } from "node:crypto"
+import { DispatchHandoff } from "../orders/DispatchHandoff.js"
+import { Providers } from "../providers/Providers.js"
+import { DispatchConfig } from "./DispatchConfig.js"
+import type { Lease } from "./Lease.js"
+import { OrderStore } from "./OrderStore.js"
+import { Outbox } from "./Outbox.js"
+import { runOrder } from "./OrderFiber.js"
+
+const claimBatch = 500
+
+/**
+ * The engine of one node: one supervised fiber per order in a `FiberMap` keyed by order id (never two fibers for
+ * one order in a process), a heartbeat that keeps this node's leases alive, and a claim loop that adopts unowned
+ * orders and those of silent nodes. Closing the layer's scope interrupts every order fiber and releases the
+ * node's orders so another node can take them at once.
+ */
+export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Dispatcher", {
+  scoped: Effect.gen(function* () {
+    const settings = yield* DispatchConfig
+    const outbox = yield* Outbox
+    const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`
+    const context = yield* Effect.context<DispatchConfig | OrderStore | Providers>()
+
+    yield* outbox.heartbeat(nodeId).pipe(Effect.orDie)
+    yield* Effect.addFinalizer(() =>
+      outbox.releaseAll(nodeId).pipe(
+        Effect.tap(() => Effect.logInfo("engine stopped; its orders are released")),
+        Effect.catchAllCause((cause) => Effect.logError("could not release orders on shutdown", cause))
+      )
+    )
+    const fibers = yield* FiberMap.make<string>()
+
+    // A crash of the program (a defect, e.g. the database went away) restarts it from the durable state.
+    const supervised = (lease: Lease) =>
+      runOrder(lease).pipe(
+        Effect.catchAllDefect((defect) => Effect.fail(defect)),
+        Effect.tapError((defect) =>
+          Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
+            Effect.annotateLogs({ orderId: lease.orderId })
+          )
+        ),
+        Effect.retry(Schedule.spaced("5 seconds")),
+        Effect.provide(context)
+      )
+
+    const start = (lease: Lease) =>
+      FiberMap.run(fibers, lease.orderId, supervised(lease), { onlyIfMissing: true }).pipe(Effect.asVoid)
+
+    const heartbeatLoop = outbox.heartbeat(nodeId).pipe(
+      Effect.catchAllCause((cause) => Effect.logWarning("heartbeat failed", cause)),
+      Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
+      Effect.annotateLogs({ module: "Dispatcher", fiber: "heartbeat", nodeId })
+    )
+    const claimLoop = outbox.claim(nodeId, settings.leaseTtl, claimBatch).pipe(
+      Effect.tap((leases) =>
+        leases.length === 0
+          ? Effect.void
+          : Effect.logInfo("claimed orders").pipe(Effect.annotateLogs({ count: leases.length }))
+      ),
+      Effect.flatMap((leases) => Effect.forEach(leases, start, { discard: true })),
+      Effect.catchAllCause((cause) => Effect.logWarning("claim failed", cause)),
+      Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
+      Effect.annotateLogs({ module: "Dispatcher", fiber: "claim", nodeId })
+    )
+    yield* Effect.forkScoped(heartbeatLoop)
+    yield* Effect.forkScoped(claimLoop)
+    yield* Effect.logInfo("engine started").pipe(Effect.annotateLogs({ nodeId }))
+
+    return {
+      nodeId,
+      /** Start the fibers of orders this node just created (their rows carry fence 1). */
+      startCreated: (orderIds: ReadonlyArray<string>) =>
+        Effect.forEach(orderIds, (orderId) => start({ orderId, nodeId, fence: 1 }), { discard: true }),
+      inFlight: FiberMap.size(fibers)
+    } as const
+  }),
+  dependencies: [Outbox.Default, OrderStore.Default]
+}) {}
+
+/** Lets order intake hand its new orders straight to this node's engine. */
+export const DispatchHandoffLive = Layer.effect(
+  DispatchHandoff,
+  Effect.map(Dispatcher, (dispatcher) => ({ nodeId: dispatcher.nodeId, started: dispatcher.startCreated }))
+)

@@ -1,0 +1,54 @@
+import { SqlClient } from "@effect/sql"
+import { Duration, Effect } from "effect"
+import type { Lease } from "./Lease.js"
+
+/**
+ * Node liveness and outbox ownership. The database owns time: a node is alive while its heartbeat is younger
+ * than the lease TTL by the database's `now()`; every claim bumps the row's fence, which voids older leases.
+ */
+export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const heartbeat = (nodeId: string) =>
+      sql`insert into nodes (id) values (${nodeId})
+          on conflict (id) do update set heartbeat_at = now()`.pipe(
+        Effect.asVoid,
+        Effect.withSpan("Outbox.heartbeat")
+      )
+
+    /** Unowned rows, and rows of nodes silent for longer than `ttl`, become this node's: fence + 1 each. */
+    const claim = (nodeId: string, ttl: Duration.Duration, limit: number) =>
+      sql<{ order_id: string; fence: string }>`
+        with claimable as (
+          select b.order_id from outbox b
+          left join nodes n on n.id = b.owner_node
+          where b.owner_node is null or n.id is null
+             or n.heartbeat_at < now() - make_interval(secs => ${Duration.toSeconds(ttl)})
+          order by b.created_at
+          limit ${limit}
+          for update of b skip locked
+        )
+        update outbox b set owner_node = ${nodeId}, fence = b.fence + 1, claimed_at = now()
+        from claimable where b.order_id = claimable.order_id
+        returning b.order_id, b.fence`.pipe(
+        Effect.map((rows): ReadonlyArray<Lease> =>
+          rows.map((row) => ({ orderId: row.order_id, nodeId, fence: Number(row.fence) }))
+        ),
+        Effect.withSpan("Outbox.claim")
+      )
+
+    /** On shutdown: every row of this node becomes claimable at once, without waiting for the lease TTL. */
+    const releaseAll = (nodeId: string) =>
+      sql`update outbox set owner_node = null where owner_node = ${nodeId}`.pipe(
+        Effect.zipRight(sql`delete from nodes where id = ${nodeId}`),
+        Effect.asVoid
+      )
+
+    const depth = sql<{ count: string }>`select count(*) from outbox`.pipe(
+      Effect.map((rows) => Number(rows[0]?.count ?? 0))
+    )
+
+    return { heartbeat, claim, releaseAll, depth } as const
+  })
+}) {}

@@ -1,0 +1,11 @@
+import { Data } from "effect"
+
+/** Where an order's fiber is in its program; each step returns the next phase until `Finished`. */
+export type Phase = Data.TaggedEnum<{
+  /** send to the route's provider at `hop` (0 = primary, 1 = fallback) */
+  Send: { readonly hop: number }
+  /** poll the provider; `ambiguous` = we do not know whether the provider has the order */
+  Watch: { readonly providerId: string; readonly hop: number; readonly ambiguous: boolean }
+  Finished: { readonly outcome: string }
+}>
+export const Phase = Data.taggedEnum<Phase>()

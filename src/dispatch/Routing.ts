@@ -1,0 +1,20 @@
+import type { ProviderOrder } from "../providers/Provider.js"
+import type { DispatchSettings } from "./DispatchConfig.js"
+import type { DispatchJob } from "./OrderStore.js"
+
+/** The providers an order may go to, in order: the primary, then the fallback (one hop) when enabled. */
+export const routeOf = (job: DispatchJob, settings: DispatchSettings): ReadonlyArray<string> => {
+  if (job.route_mode === "manual" || job.primary_provider === null) return []
+  if (!settings.fallbackEnabled || job.fallback_provider === null) return [job.primary_provider]
+  return [job.primary_provider, job.fallback_provider]
+}
+
+export const providerOrder = (job: DispatchJob, providerId: string): ProviderOrder => ({
+  orderId: job.id,
+  reference: job.reference,
+  providerOrderId: job.provider_order_id ?? undefined,
+  quantity: job.quantity,
+  playerId: job.player_id,
+  extra: job.extra ?? undefined,
+  mapping: job.mappings[providerId]
+})

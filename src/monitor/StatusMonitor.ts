@@ -1,0 +1,113 @@
+import { Clock, Duration, Effect, Option, Schedule } from "effect"
+import { DispatchConfig } from "../dispatch/DispatchConfig.js"
+import type { Lease, LeaseLost } from "../dispatch/Lease.js"
+import { OrderStore } from "../dispatch/OrderStore.js"
+import { Phase } from "../dispatch/Phase.js"
+import { providerOrder } from "../dispatch/Routing.js"
+import { CheckResult, ProviderTransient } from "../providers/Provider.js"
+import { Providers } from "../providers/Providers.js"
+
+export interface WatchTiming {
+  /** before the first check: one interval after a send, less after a resume */
+  readonly firstDelay: Duration.Duration
+  /** Clock millis after which the order goes to `manual` (DOMAIN.md §4 rule 6) */
+  readonly deadlineAtMillis: number
+}
+
+/**
+ * Polls the provider by reference on `Schedule.spaced(pollInterval)` until the order settles, the deadline
+ * passes, or — only while the send is ambiguous — the provider says it never saw the reference, which is the one
+ * case where a re-send (same reference) is allowed. Only a status check settles an external order.
+ */
+export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>, timing: WatchTiming) =>
+  Effect.gen(function* () {
+    const settings = yield* DispatchConfig
+    const store = yield* OrderStore
+    const providers = yield* Providers
+    const job = yield* store.load(lease.orderId)
+    if (job === undefined) return Phase.Finished({ outcome: "vanished" })
+    const order = providerOrder(job, watch.providerId)
+    let ambiguous = watch.ambiguous
+    let lastOutcome = ""
+
+    const record = (outcome: string, response: string) =>
+      outcome === lastOutcome
+        ? Effect.void
+        : Effect.zipRight(
+            Effect.sync(() => (lastOutcome = outcome)),
+            store.log({
+              orderId: lease.orderId,
+              providerId: watch.providerId,
+              action: "check",
+              response,
+              outcome
+            })
+          )
+
+    const checkOnce: Effect.Effect<Option.Option<Phase>, LeaseLost> = Effect.gen(function* () {
+      if ((yield* Clock.currentTimeMillis) >= timing.deadlineAtMillis) {
+        yield* store.markManual(
+          lease,
+          "poll deadline passed without a final answer; money held for an operator"
+        )
+        yield* Effect.logWarning("poll deadline passed; order moved to manual")
+        return Option.some(Phase.Finished({ outcome: "manual" }))
+      }
+      const answer = yield* providers.client(watch.providerId).pipe(
+        Effect.flatMap(({ client }) => client.check(order)),
+        Effect.timeoutFail({
+          duration: settings.checkTimeout,
+          onTimeout: () => new ProviderTransient({ message: "no answer before the check timeout" })
+        }),
+        Effect.either
+      )
+      if (answer._tag === "Left") {
+        yield* store.recordCheck(lease, `check failed (${answer.left._tag}): ${answer.left.message}`)
+        yield* record(answer.left._tag, answer.left.message)
+        return Option.none()
+      }
+      const result = answer.right
+      yield* record(result._tag, result.message)
+      return yield* CheckResult.$match(result, {
+        Pending: ({ message }) =>
+          Effect.gen(function* () {
+            if (ambiguous) {
+              ambiguous = false
+              yield* store.markAwaiting(lease, { message })
+            }
+            yield* store.recordCheck(lease, message)
+            return Option.none()
+          }),
+        Succeeded: ({ pin, message }) =>
+          Effect.as(
+            store.approve(lease, { pin, message }),
+            Option.some(Phase.Finished({ outcome: "approved" }))
+          ),
+        Failed: ({ message }) =>
+          Effect.as(store.reject(lease, message), Option.some(Phase.Finished({ outcome: "rejected" }))),
+        NotFound: ({ message }) =>
+          ambiguous
+            ? Effect.as(
+                Effect.logWarning("provider never saw the reference: re-sending with the same reference"),
+                Option.some(Phase.Send({ hop: watch.hop }))
+              )
+            : Effect.as(
+                Effect.zipRight(
+                  Effect.logError("provider lost an order it had accepted; still polling"),
+                  store.recordCheck(lease, `provider does not know the reference: ${message}`)
+                ),
+                Option.none()
+              )
+      })
+    })
+
+    yield* Effect.sleep(timing.firstDelay)
+    const next = yield* Effect.repeat(
+      checkOnce,
+      Schedule.spaced(settings.pollInterval).pipe(
+        Schedule.whileInput((outcome: Option.Option<Phase>) => Option.isNone(outcome)),
+        Schedule.passthrough
+      )
+    )
+    return Option.getOrElse(next, () => Phase.Finished({ outcome: "stopped" }))
+  }).pipe(Effect.withSpan("StatusMonitor.watch", { attributes: { orderId: lease.orderId } }))

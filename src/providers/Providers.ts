@@ -1,0 +1,60 @@
+import { Context, Effect, Layer, Schema } from "effect"
+import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
+import { SimulatorOptions } from "./ProviderConfig.js"
+import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
+import { SimulatorProvider } from "./Simulator.js"
+
+/** Builds the client of one configured provider; one factory per provider kind. */
+export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
+
+export class ProviderFactories extends Context.Tag("tawsil/providers/ProviderFactories")<
+  ProviderFactories,
+  Readonly<Record<string, ProviderFactory>>
+>() {}
+
+const decodeSimulatorOptions = Schema.decodeUnknown(SimulatorOptions)
+
+/** The kinds this build can talk to. A kind without a factory is a misconfiguration, not a crash. */
+export const DefaultFactoriesLive = Layer.effect(
+  ProviderFactories,
+  Effect.gen(function* () {
+    const simulator = yield* SimulatorProvider
+    return {
+      simulator: (row) =>
+        decodeSimulatorOptions(row.options).pipe(
+          Effect.map((options) => simulator.client(row.id, options)),
+          Effect.mapError(
+            () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
+          )
+        )
+    }
+  })
+)
+
+/** Configured providers by id: the engine's way to a `ProviderClient`. */
+export class Providers extends Effect.Service<Providers>()("tawsil/providers/Providers", {
+  effect: Effect.gen(function* () {
+    const configs = yield* ProviderConfigs
+    const factories = yield* ProviderFactories
+
+    const client = (providerId: string) =>
+      Effect.gen(function* () {
+        const row = yield* configs
+          .find(providerId)
+          .pipe(
+            Effect.mapError(
+              () => new ProviderMisconfigured({ message: `provider ${providerId} is not configured` })
+            )
+          )
+        if (!row.enabled)
+          return yield* new ProviderMisconfigured({ message: `provider ${providerId} is disabled` })
+        const factory = factories[row.kind]
+        if (factory === undefined) {
+          return yield* new ProviderMisconfigured({ message: `no adapter for provider kind "${row.kind}"` })
+        }
+        return { kind: row.kind, client: yield* factory(row) }
+      })
+
+    return { client } as const
+  })
+}) {}
