@@ -66,7 +66,13 @@ export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
         try: () => server.start(),
         catch: (cause) => new EmbeddedPostgresError({ step: "start", cause })
       }),
-      () => Effect.promise(() => server.stop())
+      // stop() waits for an exit event that never comes if the server already died: bound it
+      () =>
+        Effect.promise(() => server.stop()).pipe(
+          Effect.timeout("15 seconds"),
+          Effect.ignore,
+          Effect.withClock(Clock.make())
+        )
     )
     yield* Effect.logInfo("embedded postgres started").pipe(
       Effect.annotateLogs({ dataDir: pgDataDir, port: options.port })

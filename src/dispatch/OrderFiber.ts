@@ -20,9 +20,19 @@ const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>): Phase => {
     case "sending":
       return job.provider_id === null
         ? Phase.Send({ hop: 0 })
-        : Phase.Watch({ providerId: job.provider_id, hop, ambiguous: true })
+        : Phase.Watch({
+            providerId: job.provider_id,
+            hop,
+            ambiguous: true,
+            providerOrderId: job.provider_order_id ?? undefined
+          })
     case "awaiting":
-      return Phase.Watch({ providerId: job.provider_id ?? route[0] ?? "", hop, ambiguous: false })
+      return Phase.Watch({
+        providerId: job.provider_id ?? route[0] ?? "",
+        hop,
+        ambiguous: false,
+        providerOrderId: job.provider_order_id ?? undefined
+      })
     default:
       return Phase.Finished({ outcome: job.dispatch_state })
   }
@@ -57,7 +67,7 @@ export const runOrder = (lease: Lease) =>
         firstDelay = settings.pollInterval
       } else {
         const deadlineAtMillis = (sentAtMillis ?? startedAt) + Duration.toMillis(settings.pollDeadline)
-        phase = yield* watchStep(lease, phase, { firstDelay, deadlineAtMillis })
+        phase = yield* watchStep(lease, job, phase, { firstDelay, deadlineAtMillis })
       }
     }
     yield* Effect.logInfo("order finished in the engine").pipe(
@@ -73,6 +83,5 @@ export const runOrder = (lease: Lease) =>
         "lease lost"
       )
     ),
-    Effect.annotateLogs({ module: "OrderFiber", orderId: lease.orderId }),
-    Effect.withSpan("OrderFiber.run", { attributes: { orderId: lease.orderId } })
+    Effect.annotateLogs({ module: "OrderFiber", orderId: lease.orderId })
   )

@@ -1,4 +1,4 @@
-import { SqlClient, SqlError, type Statement } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { Effect } from "effect"
 import type { Mapping } from "../orders/Package.js"
 import type { OrderRow } from "../orders/OrderRow.js"
@@ -6,14 +6,21 @@ import { type Lease, LeaseLost } from "./Lease.js"
 
 /** An order with what the engine needs to route it, and times measured by the database's clock. */
 export interface DispatchJob extends OrderRow {
-  readonly provider_order_id: string | null
-  readonly fallback_from: string | null
   readonly route_mode: "auto" | "manual"
   readonly primary_provider: string | null
   readonly fallback_provider: string | null
   readonly mappings: Record<string, Mapping>
   readonly seconds_since_sent: number | null
   readonly seconds_since_checked: number | null
+}
+
+/** One provider interaction, as an operator reads it in the order's dispatch log. Never holds secrets. */
+export interface LogEntry {
+  readonly providerId: string
+  readonly action: "send" | "check"
+  readonly request?: unknown
+  readonly response: string
+  readonly outcome: string
 }
 
 /**
@@ -24,18 +31,25 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const transaction = <A, E>(effect: Effect.Effect<A, E>) =>
-      sql
-        .withTransaction(effect)
-        .pipe(Effect.catchIf((e): e is SqlError.SqlError => e instanceof SqlError.SqlError, Effect.die))
-
-    const fenced = (lease: Lease, step: string, set: Statement.Fragment) =>
+    /**
+     * The one shape of every engine write, one statement: update a pending order whose outbox row still carries
+     * our lease, then whatever follows from it (`also`: CTEs over `updated`). No match → LeaseLost.
+     */
+    const fenced = (
+      lease: Lease,
+      step: string,
+      set: Statement.Fragment,
+      also: ReadonlyArray<Statement.Fragment> = []
+    ) =>
       sql<OrderRow>`
-        update orders o set ${set}
-        from outbox b
-        where o.id = ${lease.orderId} and b.order_id = o.id and b.owner_node = ${lease.nodeId}
-          and b.fence = ${lease.fence} and o.status = 'pending'
-        returning o.*`.pipe(
+        with updated as (
+          update orders o set ${set}
+          from outbox b
+          where o.id = ${lease.orderId} and b.order_id = o.id and b.owner_node = ${lease.nodeId}
+            and b.fence = ${lease.fence} and o.status = 'pending'
+          returning o.*
+        )${sql.join("", false, "")(also)}
+        select * from updated`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>
           rows.length === 1
@@ -43,6 +57,31 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
             : Effect.fail(new LeaseLost({ orderId: lease.orderId, step }))
         )
       )
+
+    const logged = (log: LogEntry | undefined) =>
+      log === undefined
+        ? []
+        : [
+            sql`, logged as (
+              insert into dispatch_log (order_id, provider_id, action, request, response, outcome, actor)
+              select id, ${log.providerId}, ${log.action},
+                     ${log.request === undefined ? null : JSON.stringify(log.request)}::jsonb,
+                     ${log.response}, ${log.outcome}, 'engine'
+              from updated)`
+          ]
+
+    /** The engine is done with the order: its outbox row goes. */
+    const dropped = sql`, dropped as (delete from outbox where order_id in (select id from updated))`
+
+    /** The exact amount charged goes back, once: the refund's ledger row is unique per (order, kind, seq). */
+    const refunded = sql`, credited as (
+        update accounts a set balance = a.balance + u.price_amount from updated u where a.id = u.account_id
+        returning a.balance
+      ), refunded as (
+        insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq)
+        select u.account_id, 'refund', u.price_amount, (select balance from credited), u.id,
+               (select count(*) from ledger_entries l where l.order_id = u.id and l.kind = 'refund')
+        from updated u)`
 
     const load = (orderId: string) =>
       sql<DispatchJob>`
@@ -64,112 +103,84 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
             fallback_from = coalesce(${fallbackFrom ?? null}, o.fallback_from), sent_at = coalesce(o.sent_at, now())`
       )
 
+    /** The provider has the order: a send was accepted (`log` of the send given: an attempt) or a check found it. */
     const markAwaiting = (
       lease: Lease,
-      accepted: { providerOrderId?: string | undefined; cost?: string | undefined; message: string }
+      accepted: { providerOrderId?: string | undefined; cost?: string | undefined; message: string },
+      log?: LogEntry
     ) =>
       fenced(
         lease,
         "markAwaiting",
-        sql`dispatch_state = 'awaiting', provider_order_id = coalesce(${accepted.providerOrderId ?? null}, o.provider_order_id),
-            provider_cost = coalesce(${accepted.cost ?? null}::numeric, o.provider_cost), last_message = ${accepted.message}`
+        sql`dispatch_state = 'awaiting', attempts = o.attempts + ${log?.action === "send" ? 1 : 0},
+            provider_order_id = coalesce(${accepted.providerOrderId ?? null}, o.provider_order_id),
+            provider_cost = coalesce(${accepted.cost ?? null}::numeric, o.provider_cost),
+            last_message = ${accepted.message}`,
+        logged(log)
       )
 
-    const recordCheck = (lease: Lease, message: string) =>
-      fenced(lease, "recordCheck", sql`last_checked_at = now(), last_message = ${message}`)
+    const recordCheck = (lease: Lease, message: string, log?: LogEntry) =>
+      fenced(lease, "recordCheck", sql`last_checked_at = now(), last_message = ${message}`, logged(log))
 
-    /** A send that got an answer, of any kind. */
-    const countAttempt = (lease: Lease) => fenced(lease, "countAttempt", sql`attempts = o.attempts + 1`)
+    /** A send that got an answer other than acceptance (an interrupted send is not an attempt). */
+    const failedAttempt = (lease: Lease, log: LogEntry) =>
+      fenced(
+        lease,
+        "failedAttempt",
+        sql`attempts = o.attempts + 1, last_message = ${log.response}`,
+        logged(log)
+      )
 
     const note = (lease: Lease, message: string) => fenced(lease, "note", sql`last_message = ${message}`)
 
-    const dropOutbox = (lease: Lease) =>
-      sql`delete from outbox where order_id = ${lease.orderId} and fence = ${lease.fence}`
-
     const markManual = (lease: Lease, reason: string) =>
-      transaction(
-        Effect.zipLeft(
-          fenced(lease, "markManual", sql`dispatch_state = 'manual', last_message = ${reason}`),
-          Effect.orDie(dropOutbox(lease))
-        )
+      fenced(lease, "markManual", sql`dispatch_state = 'manual', last_message = ${reason}`, [dropped])
+
+    const approve = (lease: Lease, result: { pin: string | undefined; message: string }, log?: LogEntry) =>
+      fenced(
+        lease,
+        "approve",
+        sql`status = 'approved', dispatch_state = 'done', pin = ${result.pin ?? null}, message = ${result.message},
+            last_message = ${result.message}, completed_at = now(),
+            attempts = o.attempts + ${log?.action === "send" ? 1 : 0}`,
+        [dropped, ...logged(log)]
       )
 
-    const approve = (lease: Lease, result: { pin: string | undefined; message: string }) =>
-      transaction(
-        Effect.zipLeft(
-          fenced(
-            lease,
-            "approve",
-            sql`status = 'approved', dispatch_state = 'done', pin = ${result.pin ?? null}, message = ${result.message},
-                last_message = ${result.message}, completed_at = now()`
-          ),
-          Effect.orDie(dropOutbox(lease))
-        )
+    const reject = (lease: Lease, message: string, log?: LogEntry) =>
+      fenced(
+        lease,
+        "reject",
+        sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
+            completed_at = now(), attempts = o.attempts + ${log?.action === "send" ? 1 : 0}`,
+        [dropped, refunded, ...logged(log)]
       )
 
-    /** Reject and refund the exact amount charged, once: the refund's ledger row is unique per (order, seq). */
-    const reject = (lease: Lease, message: string) =>
-      transaction(
-        Effect.gen(function* () {
-          const order = yield* fenced(
-            lease,
-            "reject",
-            sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
-                completed_at = now()`
-          )
-          yield* refund(order)
-          yield* Effect.orDie(dropOutbox(lease))
-          return order
-        })
+    /** The engine has nothing to do for the order (settled or handed over meanwhile). */
+    const complete = (lease: Lease) =>
+      sql`delete from outbox where order_id = ${lease.orderId} and fence = ${lease.fence}`.pipe(
+        Effect.orDie,
+        Effect.asVoid
       )
 
-    const refund = (order: OrderRow) =>
-      sql`
-        with account as (
-          update accounts set balance = balance + ${order.price_amount}::numeric where id = ${order.account_id}
-          returning balance
-        )
-        insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq)
-        select ${order.account_id}, 'refund', ${order.price_amount}::numeric, account.balance, ${order.id},
-               (select count(*) from ledger_entries where order_id = ${order.id} and kind = 'refund')
-        from account`.pipe(Effect.orDie)
-
-    /** The engine is done with the order (settled, or handed to an operator). */
-    const complete = (lease: Lease) => dropOutbox(lease).pipe(Effect.orDie, Effect.asVoid)
-
-    /** Give the order up (already settled, or this node is shutting down): another owner may claim it at once. */
+    /** Give the order up (this node is shutting down): another owner may claim it at once. */
     const release = (lease: Lease) =>
       sql`update outbox set owner_node = null where order_id = ${lease.orderId} and fence = ${lease.fence}`.pipe(
         Effect.orDie,
         Effect.asVoid
       )
 
-    const log = (entry: {
-      readonly orderId: string
-      readonly providerId: string | undefined
-      readonly action: string
-      readonly request?: unknown
-      readonly response?: string | undefined
-      readonly outcome: string
-    }) =>
-      sql`insert into dispatch_log (order_id, provider_id, action, request, response, outcome, actor)
-          values (${entry.orderId}, ${entry.providerId ?? null}, ${entry.action},
-                  ${entry.request === undefined ? null : JSON.stringify(entry.request)}::jsonb,
-                  ${entry.response ?? null}, ${entry.outcome}, 'engine')`.pipe(Effect.orDie, Effect.asVoid)
-
     return {
       load,
       markSending,
-      countAttempt,
       markAwaiting,
       recordCheck,
+      failedAttempt,
       note,
       markManual,
       approve,
       reject,
       complete,
-      release,
-      log
+      release
     } as const
   })
 }) {}

@@ -5,7 +5,13 @@ export type Phase = Data.TaggedEnum<{
   /** send to the route's provider at `hop` (0 = primary, 1 = fallback) */
   Send: { readonly hop: number }
   /** poll the provider; `ambiguous` = we do not know whether the provider has the order */
-  Watch: { readonly providerId: string; readonly hop: number; readonly ambiguous: boolean }
+  Watch: {
+    readonly providerId: string
+    readonly hop: number
+    readonly ambiguous: boolean
+    /** the provider's own id for the order, when its answer to the send gave one */
+    readonly providerOrderId: string | undefined
+  }
   Finished: { readonly outcome: string }
 }>
 export const Phase = Data.taggedEnum<Phase>()

@@ -1,11 +1,11 @@
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import type { ProviderError } from "../providers/Provider.js"
 import { ProviderAmbiguous } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
 import type { DispatchJob } from "./OrderStore.js"
-import { OrderStore } from "./OrderStore.js"
+import { type LogEntry, OrderStore } from "./OrderStore.js"
 import { Phase } from "./Phase.js"
 import { transientRetrySchedule } from "./RetryPolicy.js"
 import { providerOrder, routeOf } from "./Routing.js"
@@ -29,6 +29,17 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
     const fallbackFrom = hop > 0 ? route[hop - 1] : undefined
     const order = providerOrder(job, providerId)
 
+    const request = { reference: order.reference, quantity: order.quantity }
+    const sendLog = (outcome: string, response: string): LogEntry => ({
+      providerId,
+      action: "send",
+      request,
+      response,
+      outcome
+    })
+
+    // an interrupted send (shutdown, lost lease) is not an attempt: nothing is written, and the next owner of the
+    // order finds it `sending` and checks by reference before any re-send
     const attempt = Effect.gen(function* () {
       const { client } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
@@ -37,19 +48,11 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
           duration: settings.sendTimeout,
           onTimeout: () => new ProviderAmbiguous({ message: "no answer before the send timeout" })
         }),
-        Effect.onExit((exit) =>
-          // an interrupted send (shutdown, lost lease) is not an attempt: the next owner checks before re-sending
-          Exit.isInterrupted(exit) ? Effect.void : Effect.ignore(store.countAttempt(lease))
-        )
+        Effect.tapError((error) => store.failedAttempt(lease, sendLog(error._tag, error.message)))
       )
     })
 
     const result = yield* attempt.pipe(
-      Effect.tapError((error) =>
-        error._tag === "LeaseLost"
-          ? Effect.void
-          : logSend(lease, providerId, order, error._tag, error.message)
-      ),
       Effect.retry({
         schedule: transientRetrySchedule(settings),
         while: (e) => e._tag === "ProviderTransient"
@@ -59,13 +62,21 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
 
     if (result._tag === "Right") {
       const placed = result.right
-      yield* logSend(lease, providerId, order, placed._tag, placed.message)
       if (placed._tag === "Delivered") {
-        yield* store.approve(lease, { pin: placed.pin, message: placed.message })
+        yield* store.approve(
+          lease,
+          { pin: placed.pin, message: placed.message },
+          sendLog("Delivered", placed.message)
+        )
         return Phase.Finished({ outcome: "approved" })
       }
-      yield* store.markAwaiting(lease, placed)
-      return Phase.Watch({ providerId, hop, ambiguous: false })
+      const row = yield* store.markAwaiting(lease, placed, sendLog("Accepted", placed.message))
+      return Phase.Watch({
+        providerId,
+        hop,
+        ambiguous: false,
+        providerOrderId: row.provider_order_id ?? undefined
+      })
     }
     if (result.left._tag === "LeaseLost") return yield* result.left
     return yield* onSendError(lease, providerId, hop, result.left)
@@ -78,7 +89,7 @@ const onSendError = (lease: Lease, providerId: string, hop: number, error: Provi
       case "ProviderAmbiguous":
         yield* Effect.logWarning("send ambiguous: checking by reference before any re-send")
         yield* store.note(lease, `ambiguous send: ${error.message}`)
-        return Phase.Watch({ providerId, hop, ambiguous: true })
+        return Phase.Watch({ providerId, hop, ambiguous: true, providerOrderId: undefined })
       case "ProviderRejected":
         yield* store.reject(lease, error.message)
         yield* Effect.logInfo("order rejected by the provider and refunded")
@@ -96,21 +107,3 @@ const onSendError = (lease: Lease, providerId: string, hop: number, error: Provi
         return Phase.Send({ hop: hop + 1 })
     }
   })
-
-const logSend = (
-  lease: Lease,
-  providerId: string,
-  order: { readonly reference: string; readonly quantity: number },
-  outcome: string,
-  response: string
-) =>
-  Effect.flatMap(OrderStore, (store) =>
-    store.log({
-      orderId: lease.orderId,
-      providerId,
-      action: "send",
-      request: { reference: order.reference, quantity: order.quantity },
-      response,
-      outcome
-    })
-  )

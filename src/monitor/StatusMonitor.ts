@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, Option, Schedule } from "effect"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import type { Lease, LeaseLost } from "../dispatch/Lease.js"
-import { OrderStore } from "../dispatch/OrderStore.js"
+import { type DispatchJob, type LogEntry, OrderStore } from "../dispatch/OrderStore.js"
 import { Phase } from "../dispatch/Phase.js"
 import { providerOrder } from "../dispatch/Routing.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
@@ -19,30 +19,26 @@ export interface WatchTiming {
  * passes, or — only while the send is ambiguous — the provider says it never saw the reference, which is the one
  * case where a re-send (same reference) is allowed. Only a status check settles an external order.
  */
-export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>, timing: WatchTiming) =>
+export const watchStep = (
+  lease: Lease,
+  job: DispatchJob,
+  watch: Extract<Phase, { _tag: "Watch" }>,
+  timing: WatchTiming
+) =>
   Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const store = yield* OrderStore
     const providers = yield* Providers
-    const job = yield* store.load(lease.orderId)
-    if (job === undefined) return Phase.Finished({ outcome: "vanished" })
-    const order = providerOrder(job, watch.providerId)
+    const order = { ...providerOrder(job, watch.providerId), providerOrderId: watch.providerOrderId }
     let ambiguous = watch.ambiguous
     let lastOutcome = ""
 
-    const record = (outcome: string, response: string) =>
-      outcome === lastOutcome
-        ? Effect.void
-        : Effect.zipRight(
-            Effect.sync(() => (lastOutcome = outcome)),
-            store.log({
-              orderId: lease.orderId,
-              providerId: watch.providerId,
-              action: "check",
-              response,
-              outcome
-            })
-          )
+    // a check is logged when its outcome differs from the previous one: a day of "processing" is one row
+    const logIfChanged = (outcome: string, response: string): LogEntry | undefined => {
+      if (outcome === lastOutcome) return undefined
+      lastOutcome = outcome
+      return { providerId: watch.providerId, action: "check", response, outcome }
+    }
 
     const checkOnce: Effect.Effect<Option.Option<Phase>, LeaseLost> = Effect.gen(function* () {
       if ((yield* Clock.currentTimeMillis) >= timing.deadlineAtMillis) {
@@ -59,15 +55,19 @@ export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>
           duration: settings.checkTimeout,
           onTimeout: () => new ProviderTransient({ message: "no answer before the check timeout" })
         }),
-        Effect.either
+        Effect.either,
+        Effect.withSpan("StatusMonitor.check", { attributes: { orderId: lease.orderId } })
       )
       if (answer._tag === "Left") {
-        yield* store.recordCheck(lease, `check failed (${answer.left._tag}): ${answer.left.message}`)
-        yield* record(answer.left._tag, answer.left.message)
+        yield* store.recordCheck(
+          lease,
+          `check failed (${answer.left._tag}): ${answer.left.message}`,
+          logIfChanged(answer.left._tag, answer.left.message)
+        )
         return Option.none()
       }
       const result = answer.right
-      yield* record(result._tag, result.message)
+      const log = logIfChanged(result._tag, result.message)
       return yield* CheckResult.$match(result, {
         Pending: ({ message }) =>
           Effect.gen(function* () {
@@ -75,7 +75,7 @@ export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>
               ambiguous = false
               yield* store.markAwaiting(lease, { message })
             }
-            yield* store.recordCheck(lease, message)
+            yield* store.recordCheck(lease, message, log)
             return Option.none()
           }),
         Succeeded: ({ pin, message }) =>
@@ -84,17 +84,20 @@ export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>
             Option.some(Phase.Finished({ outcome: "approved" }))
           ),
         Failed: ({ message }) =>
-          Effect.as(store.reject(lease, message), Option.some(Phase.Finished({ outcome: "rejected" }))),
+          Effect.as(store.reject(lease, message, log), Option.some(Phase.Finished({ outcome: "rejected" }))),
         NotFound: ({ message }) =>
           ambiguous
             ? Effect.as(
-                Effect.logWarning("provider never saw the reference: re-sending with the same reference"),
+                Effect.zipRight(
+                  store.recordCheck(lease, `provider never saw the reference: ${message}`, log),
+                  Effect.logWarning("provider never saw the reference: re-sending with the same reference")
+                ),
                 Option.some(Phase.Send({ hop: watch.hop }))
               )
             : Effect.as(
                 Effect.zipRight(
                   Effect.logError("provider lost an order it had accepted; still polling"),
-                  store.recordCheck(lease, `provider does not know the reference: ${message}`)
+                  store.recordCheck(lease, `provider does not know the reference: ${message}`, log)
                 ),
                 Option.none()
               )
@@ -110,4 +113,4 @@ export const watchStep = (lease: Lease, watch: Extract<Phase, { _tag: "Watch" }>
       )
     )
     return Option.getOrElse(next, () => Phase.Finished({ outcome: "stopped" }))
-  }).pipe(Effect.withSpan("StatusMonitor.watch", { attributes: { orderId: lease.orderId } }))
+  })

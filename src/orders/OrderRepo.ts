@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Option } from "effect"
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
 import { encodeCursor } from "./Cursor.js"
 import { OrderPage, type OrderStatus } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
@@ -13,19 +13,28 @@ export interface ListQuery {
   readonly limit: number
 }
 
+const isUuid = Schema.is(Schema.UUID)
+
+/** Runs `query` only for an id that can name an order: any other id finds nothing (Postgres would fail the cast). */
+const whenOrderId = (id: string, query: Effect.Effect<ReadonlyArray<OrderRow>, SqlError.SqlError>) =>
+  isUuid(id) ? query : Effect.succeed([])
+
 export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderRepo", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const findById = (id: string) =>
-      sql<OrderRow>`select * from orders where id = ${id}`.pipe(
+      whenOrderId(id, sql<OrderRow>`select * from orders where id = ${id}`).pipe(
         Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findById")
       )
 
     const findForAccount = (accountId: string, id: string) =>
-      sql<OrderRow>`select * from orders where id = ${id} and account_id = ${accountId}`.pipe(
+      whenOrderId(
+        id,
+        sql<OrderRow>`select * from orders where id = ${id} and account_id = ${accountId}`
+      ).pipe(
         Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findForAccount")

@@ -18,6 +18,8 @@ export interface OrderRow {
   readonly dispatch_state: DispatchState
   readonly provider_id: string | null
   readonly reference: string
+  readonly provider_order_id: string | null
+  readonly fallback_from: string | null
   readonly attempts: number
   readonly last_message: string | null
   readonly pin: string | null

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Layer, Schema } from "effect"
 import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
@@ -37,7 +37,7 @@ export class Providers extends Effect.Service<Providers>()("tawsil/providers/Pro
     const configs = yield* ProviderConfigs
     const factories = yield* ProviderFactories
 
-    const client = (providerId: string) =>
+    const load = (providerId: string) =>
       Effect.gen(function* () {
         const row = yield* configs
           .find(providerId)
@@ -54,6 +54,11 @@ export class Providers extends Effect.Service<Providers>()("tawsil/providers/Pro
         }
         return { kind: row.kind, client: yield* factory(row) }
       })
+
+    // every send and check needs its provider's client: a configuration change takes effect within seconds
+    const cache = yield* Cache.make({ capacity: 1000, timeToLive: Duration.seconds(5), lookup: load })
+
+    const client = (providerId: string) => cache.get(providerId)
 
     return { client } as const
   })

@@ -28,6 +28,8 @@ export interface SimulatorCall {
   readonly providerId: string
   readonly reference: string
   readonly atMillis: number
+  /** high-resolution Clock time, for latency measurements */
+  readonly atNanos: bigint
 }
 
 interface SimulatedOrder {
@@ -67,8 +69,10 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
         faults.get(`${providerId}:${operation}`)?.shift()
 
       const record = (operation: "place" | "check", providerId: string, reference: string) =>
-        Effect.flatMap(Clock.currentTimeMillis, (atMillis) =>
-          Effect.sync(() => calls.push({ operation, providerId, reference, atMillis }))
+        Effect.flatMap(Clock.currentTimeNanos, (atNanos) =>
+          Effect.sync(() =>
+            calls.push({ operation, providerId, reference, atNanos, atMillis: Number(atNanos / 1_000_000n) })
+          )
         )
 
       const outcomeFor = (options: SimulatorOptions, reference: string): "success" | "failure" => {

@@ -1,0 +1,155 @@
+import { HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import {
+  resellerWithBalance,
+  simulatorPackageViaApi,
+  testAdminToken,
+  TestServerLive
+} from "../support/TestServer.js"
+import { expectError, send, writeSnapshot } from "../support/RawHttp.js"
+
+const orderBody = JSON.stringify({ packageId: "auth-pkg", playerId: "p-1" })
+const accountBody = JSON.stringify({ name: "Intruder", currency: "USD" })
+
+/** Every guarded route, as a request with no credentials yet. */
+const resellerRoutes = [
+  HttpClientRequest.post("/v1/orders").pipe(HttpClientRequest.bodyText(orderBody, "application/json")),
+  HttpClientRequest.get("/v1/orders"),
+  HttpClientRequest.get("/v1/orders/00000000-0000-4000-8000-000000000000"),
+  HttpClientRequest.get("/v1/account")
+]
+const adminRoutes = [
+  HttpClientRequest.post("/v1/admin/accounts").pipe(
+    HttpClientRequest.bodyText(accountBody, "application/json")
+  ),
+  HttpClientRequest.get("/v1/admin/orders"),
+  HttpClientRequest.get("/v1/admin/providers")
+]
+
+const describeRequest = (request: HttpClientRequest.HttpClientRequest) => `${request.method} ${request.url}`
+
+const withAuthorization = (value: string) => HttpClientRequest.setHeader("authorization", value)
+
+describe("authentication and authorisation over HTTP", () => {
+  it.layer(TestServerLive, { timeout: 60_000 })((it) => {
+    it.effect("missing, wrong or non-Bearer credentials: 401 Unauthorized on every guarded route", () =>
+      Effect.gen(function* () {
+        yield* simulatorPackageViaApi("auth-pkg", "1.00")
+        const { accountId, apiKey } = yield* resellerWithBalance("10.00")
+        const before = yield* writeSnapshot(accountId)
+        const credentials: ReadonlyArray<
+          [string, (r: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest]
+        > = [
+          ["no header", (r) => r],
+          ["wrong key", HttpClientRequest.bearerToken("tsk_not-a-real-key")],
+          ["empty bearer", withAuthorization("Bearer ")],
+          ["Basic scheme", withAuthorization("Basic xyz")],
+          // a real key under another scheme is still not a Bearer credential
+          ["real key, Basic scheme", withAuthorization(`Basic ${apiKey}`)],
+          ["real key, no scheme", withAuthorization(apiKey)],
+          // the platform strips the first 7 characters whatever they are: these would leave exactly the real key
+          ["real key behind a 7-character non-Bearer prefix", withAuthorization(`Token: ${apiKey}`)],
+          ["real key, Basic scheme and two spaces", withAuthorization(`Basic  ${apiKey}`)],
+          [
+            "admin token behind a 7-character non-Bearer prefix",
+            withAuthorization(`Token: ${testAdminToken}`)
+          ],
+          ["admin token, Basic scheme", withAuthorization(`Basic ${testAdminToken}`)]
+        ]
+        for (const [label, authorize] of credentials) {
+          for (const route of [...resellerRoutes, ...adminRoutes]) {
+            const answer = yield* send(authorize(route))
+            assert.strictEqual(answer.status, 401, `${label}: ${describeRequest(route)} → ${answer.text}`)
+            expectError(answer, 401, "Unauthorized")
+            assert.notInclude(answer.text, apiKey)
+          }
+        }
+        assert.deepStrictEqual(yield* writeSnapshot(accountId), before)
+      })
+    )
+
+    it.effect("the admin token on reseller routes: 403 Forbidden", () =>
+      Effect.gen(function* () {
+        yield* simulatorPackageViaApi("auth-pkg", "1.00")
+        const { accountId } = yield* resellerWithBalance("10.00")
+        const before = yield* writeSnapshot(accountId)
+        for (const route of resellerRoutes) {
+          const answer = yield* send(HttpClientRequest.bearerToken(route, testAdminToken))
+          assert.strictEqual(answer.status, 403, `${describeRequest(route)} → ${answer.text}`)
+          expectError(answer, 403, "Forbidden")
+          assert.notInclude(answer.text, testAdminToken)
+        }
+        assert.deepStrictEqual(yield* writeSnapshot(accountId), before)
+      })
+    )
+
+    it.effect("an account key on admin routes: 403 Forbidden, and no account is created", () =>
+      Effect.gen(function* () {
+        const { accountId, apiKey } = yield* resellerWithBalance("10.00")
+        const before = yield* writeSnapshot(accountId)
+        for (const route of adminRoutes) {
+          const answer = yield* send(HttpClientRequest.bearerToken(route, apiKey))
+          assert.strictEqual(answer.status, 403, `${describeRequest(route)} → ${answer.text}`)
+          expectError(answer, 403, "Forbidden")
+        }
+        const admin = yield* send(
+          HttpClientRequest.get("/v1/admin/orders").pipe(HttpClientRequest.bearerToken(testAdminToken))
+        )
+        assert.strictEqual(admin.status, 200, admin.text)
+        assert.deepStrictEqual(yield* writeSnapshot(accountId), before)
+      })
+    )
+
+    it.effect("another account's order is 404 OrderNotFound, and never in its list", () =>
+      Effect.gen(function* () {
+        yield* simulatorPackageViaApi("auth-pkg", "1.00")
+        const a = yield* resellerWithBalance("10.00", { name: "A" })
+        const b = yield* resellerWithBalance("10.00", { name: "B" })
+        const ordersOfA = yield* Effect.all(
+          [1, 2, 3].map((i) =>
+            a.client.orders.create({
+              payload: { packageId: "auth-pkg", playerId: `a-${i}`, quantity: 1 },
+              headers: {}
+            })
+          )
+        )
+        const orderOfB = yield* b.client.orders.create({
+          payload: { packageId: "auth-pkg", playerId: "b-1", quantity: 1 },
+          headers: {}
+        })
+
+        for (const order of ordersOfA) {
+          const answer = yield* send(
+            HttpClientRequest.get(`/v1/orders/${order.id}`).pipe(HttpClientRequest.bearerToken(b.apiKey))
+          )
+          const error = expectError(answer, 404, "OrderNotFound")
+          assert.notInclude(answer.text, order.playerId)
+          assert.notInclude(answer.text, a.accountId)
+          // indistinguishable from an id that does not exist at all
+          const unknown = yield* send(
+            HttpClientRequest.get("/v1/orders/00000000-0000-4000-8000-000000000000").pipe(
+              HttpClientRequest.bearerToken(b.apiKey)
+            )
+          )
+          assert.strictEqual(error.message, expectError(unknown, 404, "OrderNotFound").message)
+          // the owner still sees it
+          assert.deepStrictEqual(yield* a.client.orders.get({ path: { id: order.id } }), order)
+        }
+
+        const pageOfB = yield* b.client.orders.list({ urlParams: {} })
+        assert.deepStrictEqual(
+          pageOfB.items.map((o) => o.id),
+          [orderOfB.id]
+        )
+        const pageOfA = yield* a.client.orders.list({ urlParams: {} })
+        assert.deepStrictEqual(
+          pageOfA.items.map((o) => o.id),
+          ordersOfA.map((o) => o.id).reverse()
+        )
+        assert.strictEqual((yield* b.client.orders.account()).balance, "9.00")
+        assert.strictEqual((yield* a.client.orders.account()).balance, "7.00")
+      })
+    )
+  })
+})
