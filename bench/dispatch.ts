@@ -13,6 +13,7 @@ import { Agent, createServer, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { writeHeapSnapshot } from "node:v8"
 import { startEmbeddedPostgres } from "../src/db/EmbeddedPostgres.js"
 import { MigrationsLive } from "../src/db/Migrations.js"
 import { DispatchConfig } from "../src/dispatch/DispatchConfig.js"
@@ -108,6 +109,11 @@ const program = Effect.gen(function* () {
       const wait = due - performance.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       const t0 = nowNanos()
+      if (process.env.BENCH_TRACE) {
+        const r0 = performance.now()
+        pending.push(create(i).then((res) => void console.log(`create ${(performance.now() - r0).toFixed(2)} ms ${res.status}`)))
+        continue
+      }
       pending.push(
         create(i).then(
           (res) =>
@@ -148,6 +154,13 @@ const program = Effect.gen(function* () {
   console.log(
     `\n2. ${inflight} orders created in ${((performance.now() - t2) / 1000).toFixed(1)} s; watching the 10 s checks for ${watchSeconds} s`
   )
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc !== undefined) {
+    gc()
+    const { heapUsed, rss } = process.memoryUsage()
+    if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
+    console.log(`   after GC: heap ${(heapUsed / 1024 / 1024).toFixed(0)} MB, RSS ${(rss / 1024 / 1024).toFixed(0)} MB`)
+  }
   let peakRss = 0
   const sampleRss = Effect.sync(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)))
   yield* sampleRss.pipe(Effect.zipRight(Effect.sleep("1 second")), Effect.repeatN(watchSeconds))

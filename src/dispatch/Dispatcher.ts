@@ -1,7 +1,7 @@
 import { Cause, Effect, FiberMap, Layer, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
-import { DispatchHandoff } from "../orders/DispatchHandoff.js"
+import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
@@ -34,8 +34,8 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
     const fibers = yield* FiberMap.make<string>()
 
     // A crash of the program (a defect, e.g. the database went away) restarts it from the durable state.
-    const supervised = (lease: Lease) =>
-      runOrder(lease).pipe(
+    const supervised = (lease: Lease, fresh?: NewOrderJob) =>
+      runOrder(lease, fresh).pipe(
         Effect.catchAllDefect((defect) => Effect.fail(defect)),
         Effect.tapError((defect) =>
           Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
@@ -46,8 +46,10 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         Effect.provide(context)
       )
 
-    const start = (lease: Lease) =>
-      FiberMap.run(fibers, lease.orderId, supervised(lease), { onlyIfMissing: true }).pipe(Effect.asVoid)
+    const start = (lease: Lease, fresh?: NewOrderJob) =>
+      FiberMap.run(fibers, lease.orderId, supervised(lease, fresh), { onlyIfMissing: true }).pipe(
+        Effect.asVoid
+      )
 
     const heartbeatLoop = outbox.heartbeat(nodeId).pipe(
       Effect.catchAllCause((cause) => Effect.logWarning("heartbeat failed", cause)),
@@ -60,7 +62,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
           ? Effect.void
           : Effect.logInfo("claimed orders").pipe(Effect.annotateLogs({ count: leases.length }))
       ),
-      Effect.flatMap((leases) => Effect.forEach(leases, start, { discard: true })),
+      Effect.flatMap((leases) => Effect.forEach(leases, (lease) => start(lease), { discard: true })),
       Effect.catchAllCause((cause) => Effect.logWarning("claim failed", cause)),
       Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
       Effect.annotateLogs({ module: "Dispatcher", fiber: "claim", nodeId })
@@ -72,8 +74,10 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
     return {
       nodeId,
       /** Start the fibers of orders this node just created (their rows carry fence 1). */
-      startCreated: (orderIds: ReadonlyArray<string>) =>
-        Effect.forEach(orderIds, (orderId) => start({ orderId, nodeId, fence: 1 }), { discard: true }),
+      startCreated: (orders: ReadonlyArray<NewOrderJob>) =>
+        Effect.forEach(orders, (order) => start({ orderId: order.id, nodeId, fence: 1 }, order), {
+          discard: true
+        }),
       inFlight: FiberMap.size(fibers)
     } as const
   }),

@@ -1,3 +1,4 @@
+import { NodeHttpClient } from "@effect/platform-node"
 import { Layer } from "effect"
 import { Providers, DefaultFactoriesLive } from "../providers/Providers.js"
 import { SimulatorProvider } from "../providers/Simulator.js"
@@ -11,5 +12,6 @@ export const EngineLive = DispatchHandoffLive.pipe(
   Layer.provideMerge(Dispatcher.Default),
   Layer.provide(Providers.Default),
   Layer.provideMerge(DefaultFactoriesLive),
-  Layer.provideMerge(SimulatorProvider.Default)
+  Layer.provideMerge(SimulatorProvider.Default),
+  Layer.provide(NodeHttpClient.layer)
 )

@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect } from "effect"
+import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import { watchStep } from "../monitor/StatusMonitor.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
@@ -39,11 +40,15 @@ const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>): Phase => {
 }
 
 /** The whole life of one order in the engine: send (with retries and fallback), then watch until settled. */
-export const runOrder = (lease: Lease) =>
+export const runOrder = (lease: Lease, fresh?: NewOrderJob) =>
   Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const store = yield* OrderStore
-    const job = yield* store.load(lease.orderId)
+    // a fiber started right after its order's commit already has the row; a resumed one reads it back
+    const job: DispatchJob | undefined =
+      fresh === undefined
+        ? yield* store.load(lease.orderId)
+        : { ...fresh, seconds_since_sent: null, seconds_since_checked: null }
     const route = job === undefined ? [] : routeOf(job, settings)
     if (job === undefined || job.status !== "pending" || resumePhase(job, route)._tag === "Finished") {
       yield* store.complete(lease)

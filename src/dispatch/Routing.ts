@@ -2,8 +2,12 @@ import type { ProviderOrder } from "../providers/Provider.js"
 import type { DispatchSettings } from "./DispatchConfig.js"
 import type { DispatchJob } from "./OrderStore.js"
 
-/** The providers an order may go to, in order: the primary, then the fallback (one hop) when enabled. */
+/**
+ * The providers an order may go to, in order: the primary, then the fallback (one hop) when enabled; or only
+ * the provider an operator re-dispatched it to.
+ */
 export const routeOf = (job: DispatchJob, settings: DispatchSettings): ReadonlyArray<string> => {
+  if (job.route_override !== null) return [job.route_override]
   if (job.route_mode === "manual" || job.primary_provider === null) return []
   if (!settings.fallbackEnabled || job.fallback_provider === null) return [job.primary_provider]
   return [job.primary_provider, job.fallback_provider]

@@ -3,6 +3,8 @@ import { Effect } from "effect"
 import { Accounts } from "../orders/Accounts.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Packages } from "../orders/Packages.js"
+import { CodeInventory } from "../providers/CodeInventory.js"
+import { ProviderBalances } from "../providers/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { TawsilApi } from "./Api.js"
 import { cursorToNumber } from "./OrdersHttp.js"
@@ -13,11 +15,16 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
     const providers = yield* ProviderConfigs
     const packages = yield* Packages
     const repo = yield* OrderRepo
+    const codes = yield* CodeInventory
+    const balances = yield* ProviderBalances
     return handlers
       .handle("createAccount", ({ payload }) => accounts.create(payload))
       .handle("credit", ({ path, payload }) => accounts.credit(path.id, payload))
       .handle("putProvider", ({ path, payload }) => providers.put(path.id, payload))
       .handle("listProviders", () => providers.list)
+      .handle("providerBalance", ({ path }) => balances.check(path.id))
+      .handle("addCodes", ({ path, payload }) => codes.add(path.id, payload))
+      .handle("codeStock", () => codes.stock)
       .handle("putPackage", ({ path, payload }) => packages.put(path.id, payload))
       .handle("listPackages", () => packages.list)
       .handle("listOrders", ({ urlParams }) =>

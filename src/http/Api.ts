@@ -25,7 +25,14 @@ import {
   PackageUnavailable,
   PutPackageRequest
 } from "../orders/Package.js"
-import { ProviderView, PutProviderRequest } from "../providers/ProviderConfig.js"
+import { AddCodesRequest, CodeGroupStock } from "../providers/CodeInventory.js"
+import {
+  ProviderBalanceView,
+  ProviderCallFailed,
+  ProviderNotFound,
+  ProviderView,
+  PutProviderRequest
+} from "../providers/ProviderConfig.js"
 import { AccountAuth, AdminAuth } from "./Auth.js"
 import { NotFound, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "./HttpErrors.js"
 import { ValidationError } from "./ValidationError.js"
@@ -84,6 +91,18 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addSuccess(ProviderView)
   )
   .add(HttpApiEndpoint.get("listProviders", "/v1/admin/providers").addSuccess(Schema.Array(ProviderView)))
+  .add(
+    HttpApiEndpoint.get("providerBalance")`/v1/admin/providers/${resourceId}/balance`
+      .addSuccess(ProviderBalanceView)
+      .addError(ProviderNotFound)
+      .addError(ProviderCallFailed)
+  )
+  .add(
+    HttpApiEndpoint.post("addCodes")`/v1/admin/code-groups/${resourceId}/codes`
+      .setPayload(AddCodesRequest)
+      .addSuccess(CodeGroupStock)
+  )
+  .add(HttpApiEndpoint.get("codeStock", "/v1/admin/code-groups").addSuccess(Schema.Array(CodeGroupStock)))
   .add(
     HttpApiEndpoint.put("putPackage")`/v1/admin/packages/${resourceId}`
       .setPayload(PutPackageRequest)

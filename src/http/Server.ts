@@ -1,11 +1,16 @@
 import { HttpApiBuilder, HttpApiSwagger } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Layer } from "effect"
 import { EngineLive } from "../dispatch/Engine.js"
 import { Accounts } from "../orders/Accounts.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Orders } from "../orders/Orders.js"
 import { Packages } from "../orders/Packages.js"
+import { CodeInventory } from "../providers/CodeInventory.js"
+import { ProviderBalances } from "../providers/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
+import { DefaultFactoriesLive, Providers } from "../providers/Providers.js"
+import { SimulatorProvider } from "../providers/Simulator.js"
 import { AdminHttpLive } from "./AdminHttp.js"
 import { TawsilApi } from "./Api.js"
 import { AccountAuthLive, AdminAuthLive } from "./AuthLive.js"
@@ -13,14 +18,23 @@ import { ErrorMappingLive } from "./ErrorMapping.js"
 import { OpsHttpLive } from "./OpsHttp.js"
 import { OrdersHttpLive } from "./OrdersHttp.js"
 
+/** Configured providers and the adapters of every kind this build knows. Needs a SqlClient. */
+export const ProvidersLive = Providers.Default.pipe(
+  Layer.provideMerge(DefaultFactoriesLive),
+  Layer.provideMerge(SimulatorProvider.Default),
+  Layer.provideMerge(ProviderConfigs.Default),
+  Layer.provide(NodeHttpClient.layer)
+)
+
 /** The domain services behind the API; they need only a SqlClient (and take a DispatchHandoff when given). */
 export const ServicesLive = Layer.mergeAll(
   Orders.Default,
   Accounts.Default,
   Packages.Default,
-  ProviderConfigs.Default,
-  OrderRepo.Default
-)
+  OrderRepo.Default,
+  CodeInventory.Default,
+  ProviderBalances.Default
+).pipe(Layer.provideMerge(ProvidersLive))
 
 /** The services with this process's engine behind them. Needs a SqlClient and a DispatchConfig. */
 export const ServicesWithEngineLive = ServicesLive.pipe(

@@ -80,7 +80,7 @@ export const watchStep = (
           }),
         Succeeded: ({ pin, message }) =>
           Effect.as(
-            store.approve(lease, { pin, message }),
+            store.approve(lease, { pin, message }, log),
             Option.some(Phase.Finished({ outcome: "approved" }))
           ),
         Failed: ({ message }) =>

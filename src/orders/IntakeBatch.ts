@@ -7,7 +7,8 @@ import { requestHash } from "./CreateOrder.js"
 import { fromCents, toCents } from "./Money.js"
 import { IdempotencyKeyReused } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
-import { CurrencyMismatch, PackageNotFound, PackageUnavailable } from "./Package.js"
+import type { NewOrderJob } from "./DispatchHandoff.js"
+import { CurrencyMismatch, type Mapping, PackageNotFound, PackageUnavailable } from "./Package.js"
 
 export type IntakeResult = Either.Either<CreatedOrder, CreateOrderError>
 
@@ -16,6 +17,10 @@ interface PackageRow {
   readonly price: string
   readonly currency: string
   readonly enabled: boolean
+  readonly route_mode: "auto" | "manual"
+  readonly primary_provider: string | null
+  readonly fallback_provider: string | null
+  readonly mappings: Record<string, Mapping>
 }
 interface AccountRow {
   readonly id: string
@@ -49,7 +54,8 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
     const accounts = yield* sql<AccountRow>`
       select id, balance, overdraft_limit, currency from accounts where id = any(${accountIds}) order by id for update`
     const packages = yield* sql<PackageRow>`
-      select id, price, currency, enabled from packages where id = any(${packageIds})`
+      select id, price, currency, enabled, route_mode, primary_provider, fallback_provider, mappings
+      from packages where id = any(${packageIds})`
     const prior =
       keyed.length === 0
         ? []
@@ -135,13 +141,24 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
         where accounts.id = v.id`
     }
 
-    return decisions.map((decision): IntakeResult =>
+    const jobs: ReadonlyArray<NewOrderJob> = inserted.map((row) => {
+      const pkg = packageById.get(row.package_id)!
+      return {
+        ...row,
+        route_mode: pkg.route_mode,
+        primary_provider: pkg.primary_provider,
+        fallback_provider: pkg.fallback_provider,
+        mappings: pkg.mappings
+      }
+    })
+    const results = decisions.map((decision): IntakeResult =>
       Either.map(decision, (d) => {
         if ("command" in d) return { order: toOrder(rowById.get(d.id)!), replayed: false }
         const row = "command" in d.replayOf ? rowById.get(d.replayOf.id)! : d.replayOf
         return { order: toOrder(row), replayed: true }
       })
     )
+    return { results, jobs }
   })
 
 const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>, owner: string | null) =>

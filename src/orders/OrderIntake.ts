@@ -8,7 +8,7 @@ export class IntakeConfig extends Context.Tag("tawsil/orders/IntakeConfig")<
   IntakeConfig,
   { readonly maxBatch: number; readonly writers: number }
 >() {
-  static readonly defaults: Context.Tag.Service<IntakeConfig> = { maxBatch: 256, writers: 2 }
+  static readonly defaults: Context.Tag.Service<IntakeConfig> = { maxBatch: 256, writers: 1 }
   static readonly layer = (options: Partial<Context.Tag.Service<IntakeConfig>> = {}) =>
     Layer.succeed(IntakeConfig, { ...IntakeConfig.defaults, ...options })
 }
@@ -44,15 +44,10 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
       sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         // the fibers start only after the commit: an order is never dispatched before it durably exists
-        Effect.tap((results) =>
-          Option.match(handoff, {
-            onNone: () => Effect.void,
-            onSome: (h) =>
-              h.started(
-                results.flatMap((r) => (Either.isRight(r) && !r.right.replayed ? [r.right.order.id] : []))
-              )
-          })
-        )
+        Effect.tap(({ jobs }) =>
+          Option.match(handoff, { onNone: () => Effect.void, onSome: (h) => h.started(jobs) })
+        ),
+        Effect.map(({ results }) => results)
       )
 
     // One bad command must not fail its neighbours: on a failed batch, each command is retried alone. A unique

@@ -11,7 +11,8 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     const intake = yield* OrderIntake
     const repo = yield* OrderRepo
 
-    const create = Effect.fn("Orders.create")(function* (command: CreateOrderCommand) {
+    // no span here: this is the hottest path; the log line says what happened to the order
+    const create = Effect.fnUntraced(function* (command: CreateOrderCommand) {
       const created = yield* intake.submit(command).pipe(
         Effect.tapError((error) =>
           Effect.logInfo("order refused").pipe(

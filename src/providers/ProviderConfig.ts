@@ -76,3 +76,17 @@ export class ProviderNotFound extends Schema.TaggedError<ProviderNotFound>()(
   { message: Schema.String, providerId: Schema.String },
   HttpApiSchema.annotations({ status: 404 })
 ) {}
+
+export class ProviderBalanceView extends Schema.Class<ProviderBalanceView>("ProviderBalanceView")({
+  providerId: Schema.String,
+  balance: Schema.String,
+  currency: Schema.optional(Schema.String),
+  checkedAt: Schema.DateTimeUtc
+}) {}
+
+/** The provider did not give a usable answer; `reason` is the error tag (transient, misconfigured, …). */
+export class ProviderCallFailed extends Schema.TaggedError<ProviderCallFailed>()(
+  "ProviderCallFailed",
+  { message: Schema.String, providerId: Schema.String, reason: Schema.String },
+  HttpApiSchema.annotations({ status: 502 })
+) {}

@@ -3,6 +3,8 @@ import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
+import { codesFactory } from "./Codes.js"
+import { SqlClient } from "@effect/sql"
 
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
@@ -14,12 +16,17 @@ export class ProviderFactories extends Context.Tag("tawsil/providers/ProviderFac
 
 const decodeSimulatorOptions = Schema.decodeUnknown(SimulatorOptions)
 
-/** The kinds this build can talk to. A kind without a factory is a misconfiguration, not a crash. */
-export const DefaultFactoriesLive = Layer.effect(
+/**
+ * The kinds this build can talk to. A kind without a factory is a misconfiguration, not a crash. The wire adapters
+ * keep their per-provider rate limiters and check batchers in this layer's scope, and need an `HttpClient`.
+ */
+export const DefaultFactoriesLive = Layer.scoped(
   ProviderFactories,
   Effect.gen(function* () {
     const simulator = yield* SimulatorProvider
+    const sql = yield* SqlClient.SqlClient
     return {
+      codes: codesFactory(sql),
       simulator: (row) =>
         decodeSimulatorOptions(row.options).pipe(
           Effect.map((options) => simulator.client(row.id, options)),

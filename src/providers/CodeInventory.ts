@@ -1,0 +1,87 @@
+import { HttpApiSchema } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+
+export class AddCodesRequest extends Schema.Class<AddCodesRequest>("AddCodesRequest")({
+  codes: Schema.Array(
+    Schema.Struct({
+      pin: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)),
+      serial: Schema.optional(Schema.String.pipe(Schema.maxLength(256)))
+    })
+  ).pipe(Schema.minItems(1), Schema.maxItems(5000))
+}) {}
+
+export class CodeGroupStock extends Schema.Class<CodeGroupStock>("CodeGroupStock")({
+  groupId: Schema.String,
+  available: Schema.Int,
+  used: Schema.Int,
+  lowStockThreshold: Schema.Int,
+  /** true when the group has at most `lowStockThreshold` codes left: an operator should restock */
+  lowStock: Schema.Boolean,
+  added: Schema.optional(Schema.Int)
+}) {}
+
+export class CodeGroupNotFound extends Schema.TaggedError<CodeGroupNotFound>()(
+  "CodeGroupNotFound",
+  { message: Schema.String, groupId: Schema.String },
+  HttpApiSchema.annotations({ status: 404 })
+) {}
+
+interface StockRow {
+  readonly id: string
+  readonly available: string
+  readonly used: string
+  readonly low_stock_threshold: number
+}
+
+const toStock = (row: StockRow, added?: number) =>
+  new CodeGroupStock({
+    groupId: row.id,
+    available: Number(row.available),
+    used: Number(row.used),
+    lowStockThreshold: row.low_stock_threshold,
+    lowStock: Number(row.available) <= row.low_stock_threshold,
+    added
+  })
+
+/** The operator's side of the PIN inventory: adding codes and watching stock. */
+export class CodeInventory extends Effect.Service<CodeInventory>()("tawsil/providers/CodeInventory", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const stockRows = (groupId?: string) =>
+      sql<StockRow>`
+        select g.id, g.low_stock_threshold,
+               count(c.id) filter (where c.status = 'available') as available,
+               count(c.id) filter (where c.status = 'used') as used
+        from code_groups g left join codes c on c.group_id = g.id
+        ${groupId === undefined ? sql`` : sql`where g.id = ${groupId}`}
+        group by g.id order by g.id`
+
+    /** Adds codes to a group (created on first use); a pin already in the group is not added twice. */
+    const add = Effect.fn("CodeInventory.add")(function* (groupId: string, request: AddCodesRequest) {
+      const inserted = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`insert into code_groups (id) values (${groupId}) on conflict (id) do nothing`
+          return yield* sql<{ id: string }>`
+            insert into codes (group_id, pin, serial)
+            select ${groupId}, pin, serial
+            from unnest(${request.codes.map((c) => c.pin)}::text[], ${request.codes.map((c) => c.serial ?? null)}::text[])
+              as t (pin, serial)
+            on conflict (group_id, pin) do nothing
+            returning id`
+        })
+      )
+      const rows = yield* stockRows(groupId)
+      yield* Effect.logInfo("codes added").pipe(Effect.annotateLogs({ groupId, added: inserted.length }))
+      return toStock(rows[0]!, inserted.length)
+    }, Effect.orDie)
+
+    const stock = stockRows().pipe(
+      Effect.map((rows) => rows.map((row) => toStock(row))),
+      Effect.orDie
+    )
+
+    return { add, stock } as const
+  })
+}) {}
