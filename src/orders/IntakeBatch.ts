@@ -51,11 +51,12 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
     const packageIds = [...new Set(commands.map((c) => c.request.packageId))]
     const keyed = commands.filter((c) => c.idempotencyKey !== undefined)
 
-    const accounts = yield* sql<AccountRow>`
-      select id, balance, overdraft_limit, currency from accounts where id = any(${accountIds}) order by id for update`
+    // packages first: the account locks are held for as few round trips as possible
     const packages = yield* sql<PackageRow>`
       select id, price, currency, enabled, route_mode, primary_provider, fallback_provider, mappings
       from packages where id = any(${packageIds})`
+    const accounts = yield* sql<AccountRow>`
+      select id, balance, overdraft_limit, currency from accounts where id = any(${accountIds}) order by id for update`
     const prior =
       keyed.length === 0
         ? []
@@ -130,16 +131,10 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
 
     const decisions = commands.map(decide)
     const created = decisions.flatMap((d) => (Either.isRight(d) && "command" in d.right ? [d.right] : []))
-    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner)
-    const rowById = new Map(inserted.map((row) => [row.id, row]))
     const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
-    if (changed.length > 0) {
-      yield* sql`
-        update accounts set balance = v.balance
-        from unnest(${changed}::text[], ${changed.map((id) => fromCents(balance.get(id)!))}::numeric[])
-          as v (id, balance)
-        where accounts.id = v.id`
-    }
+    const balances = changed.map((id) => ({ id, balance: fromCents(balance.get(id)!) }))
+    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances)
+    const rowById = new Map(inserted.map((row) => [row.id, row]))
 
     const jobs: ReadonlyArray<NewOrderJob> = inserted.map((row) => {
       const pkg = packageById.get(row.package_id)!
@@ -161,10 +156,19 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
     return { results, jobs }
   })
 
-const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>, owner: string | null) =>
-  Effect.gen(function* () {
-    const column = <A>(f: (o: NewOrder) => A) => created.map(f)
-    const rows = yield* sql<OrderRow>`
+/**
+ * Orders, their ledger debits, their outbox rows and the new balances in one statement (one round trip while the
+ * account rows are locked). Foreign keys between the CTEs are checked at the end of the statement.
+ */
+const insertOrders = (
+  sql: SqlClient.SqlClient,
+  created: ReadonlyArray<NewOrder>,
+  owner: string | null,
+  balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>
+) => {
+  const column = <A>(f: (o: NewOrder) => A) => created.map(f)
+  return sql<OrderRow>`
+    with inserted as (
       insert into orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
                           idempotency_key, request_hash)
       select * from unnest(
@@ -173,15 +177,21 @@ const insertOrders = (sql: SqlClient.SqlClient, created: ReadonlyArray<NewOrder>
         ${column((o) => o.command.request.playerId)}::text[], ${column((o) => o.command.request.extra ?? null)}::text[],
         ${column((o) => o.amount)}::numeric[], ${column((o) => o.currency)}::text[],
         ${column((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
-      returning *`
-    yield* sql`
+      returning *
+    ), debited as (
       insert into ledger_entries (account_id, kind, amount, balance_after, order_id)
       select a, 'debit', -amt, after, o from unnest(
         ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
-        ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)`
-    // owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
-    yield* sql`insert into outbox (order_id, owner_node, fence, claimed_at)
-               select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
-               from unnest(${column((o) => o.id)}::uuid[]) as t (id)`
-    return rows
-  })
+        ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)
+    ), queued as (
+      -- owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
+      insert into outbox (order_id, owner_node, fence, claimed_at)
+      select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
+      from unnest(${column((o) => o.id)}::uuid[]) as t (id)
+    ), charged as (
+      update accounts set balance = v.balance
+      from unnest(${balances.map((b) => b.id)}::text[], ${balances.map((b) => b.balance)}::numeric[]) as v (id, balance)
+      where accounts.id = v.id
+    )
+    select * from inserted`
+}
