@@ -2,6 +2,7 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { Effect } from "effect"
 import type { Mapping } from "../orders/Package.js"
 import type { OrderRow } from "../orders/OrderRow.js"
+import { type FencedWrite, makeFencedBatch } from "./BatchedWrites.js"
 import { type Lease, LeaseLost } from "./Lease.js"
 
 /** An order with what the engine needs to route it, and times measured by the database's clock. */
@@ -28,7 +29,7 @@ export interface LogEntry {
  * and, for settlement, on the order still being pending; a write that matches nothing fails with `LeaseLost`.
  */
 export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/OrderStore", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     /**
@@ -94,33 +95,71 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
         Effect.orDie
       )
 
+    const sendingBatch = yield* makeFencedBatch<
+      FencedWrite & { readonly providerId: string; readonly fallbackFrom: string | undefined }
+    >(
+      sql,
+      "markSending",
+      [
+        { name: "provider", type: "text", value: (w) => w.providerId },
+        { name: "fallback", type: "text", value: (w) => w.fallbackFrom ?? null }
+      ],
+      sql`dispatch_state = 'sending', provider_id = v.provider, fallback_from = coalesce(v.fallback, o.fallback_from),
+          sent_at = coalesce(o.sent_at, now())`,
+      { completes: false }
+    )
+
     /** Written before every provider call: after a crash, `sending` means "maybe sent". */
     const markSending = (lease: Lease, providerId: string, fallbackFrom: string | undefined) =>
-      fenced(
-        lease,
-        "markSending",
-        sql`dispatch_state = 'sending', provider_id = ${providerId},
-            fallback_from = coalesce(${fallbackFrom ?? null}, o.fallback_from), sent_at = coalesce(o.sent_at, now())`
-      )
+      sendingBatch({ lease, providerId, fallbackFrom })
+
+    type Accepted = { providerOrderId?: string | undefined; cost?: string | undefined; message: string }
+    const awaitingBatch = yield* makeFencedBatch<FencedWrite & { readonly accepted: Accepted }>(
+      sql,
+      "markAwaiting",
+      [
+        { name: "provider_order_id", type: "text", value: (w) => w.accepted.providerOrderId ?? null },
+        { name: "cost", type: "numeric", value: (w) => w.accepted.cost ?? null },
+        { name: "message", type: "text", value: (w) => w.accepted.message },
+        { name: "attempt", type: "int", value: (w) => (w.log?.action === "send" ? 1 : 0) }
+      ],
+      sql`dispatch_state = 'awaiting', attempts = o.attempts + v.attempt,
+          provider_order_id = coalesce(v.provider_order_id, o.provider_order_id),
+          provider_cost = coalesce(v.cost, o.provider_cost), last_message = v.message`,
+      { completes: false }
+    )
 
     /** The provider has the order: a send was accepted (`log` of the send given: an attempt) or a check found it. */
-    const markAwaiting = (
-      lease: Lease,
-      accepted: { providerOrderId?: string | undefined; cost?: string | undefined; message: string },
-      log?: LogEntry
-    ) =>
-      fenced(
-        lease,
-        "markAwaiting",
-        sql`dispatch_state = 'awaiting', attempts = o.attempts + ${log?.action === "send" ? 1 : 0},
-            provider_order_id = coalesce(${accepted.providerOrderId ?? null}, o.provider_order_id),
-            provider_cost = coalesce(${accepted.cost ?? null}::numeric, o.provider_cost),
-            last_message = ${accepted.message}`,
-        logged(log)
-      )
+    const markAwaiting = (lease: Lease, accepted: Accepted, log?: LogEntry) =>
+      awaitingBatch({ lease, accepted, log })
 
-    const recordCheck = (lease: Lease, message: string, log?: LogEntry) =>
-      fenced(lease, "recordCheck", sql`last_checked_at = now(), last_message = ${message}`, logged(log))
+    const checkBatch = yield* makeFencedBatch<FencedWrite & { readonly message: string }>(
+      sql,
+      "recordCheck",
+      [{ name: "message", type: "text", value: (w) => w.message }],
+      sql`last_checked_at = now(), last_message = v.message`,
+      { completes: false }
+    )
+
+    const recordCheck = (lease: Lease, message: string, log?: LogEntry) => checkBatch({ lease, message, log })
+
+    const approveBatch = yield* makeFencedBatch<
+      FencedWrite & { readonly result: { pin: string | undefined; message: string } }
+    >(
+      sql,
+      "approve",
+      [
+        { name: "pin", type: "text", value: (w) => w.result.pin ?? null },
+        { name: "message", type: "text", value: (w) => w.result.message },
+        { name: "attempt", type: "int", value: (w) => (w.log?.action === "send" ? 1 : 0) }
+      ],
+      sql`status = 'approved', dispatch_state = 'done', pin = v.pin, message = v.message, last_message = v.message,
+          completed_at = now(), attempts = o.attempts + v.attempt`,
+      { completes: true }
+    )
+
+    const approve = (lease: Lease, result: { pin: string | undefined; message: string }, log?: LogEntry) =>
+      approveBatch({ lease, result, log })
 
     /** A send that got an answer other than acceptance (an interrupted send is not an attempt). */
     const failedAttempt = (lease: Lease, log: LogEntry) =>
@@ -135,16 +174,6 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
 
     const markManual = (lease: Lease, reason: string) =>
       fenced(lease, "markManual", sql`dispatch_state = 'manual', last_message = ${reason}`, [dropped])
-
-    const approve = (lease: Lease, result: { pin: string | undefined; message: string }, log?: LogEntry) =>
-      fenced(
-        lease,
-        "approve",
-        sql`status = 'approved', dispatch_state = 'done', pin = ${result.pin ?? null}, message = ${result.message},
-            last_message = ${result.message}, completed_at = now(),
-            attempts = o.attempts + ${log?.action === "send" ? 1 : 0}`,
-        [dropped, ...logged(log)]
-      )
 
     const reject = (lease: Lease, message: string, log?: LogEntry) =>
       fenced(

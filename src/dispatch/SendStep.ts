@@ -70,12 +70,12 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
         )
         return Phase.Finished({ outcome: "approved" })
       }
-      const row = yield* store.markAwaiting(lease, placed, sendLog("Accepted", placed.message))
+      yield* store.markAwaiting(lease, placed, sendLog("Accepted", placed.message))
       return Phase.Watch({
         providerId,
         hop,
         ambiguous: false,
-        providerOrderId: row.provider_order_id ?? undefined
+        providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
       })
     }
     if (result.left._tag === "LeaseLost") return yield* result.left
