@@ -5,6 +5,8 @@ import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
 import { codesFactory } from "./Codes.js"
 import { SqlClient } from "@effect/sql"
+import { makeBarakatFactory } from "./Barakat.js"
+import { makeZnetFactory } from "./Znet.js"
 
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
@@ -27,6 +29,8 @@ export const DefaultFactoriesLive = Layer.scoped(
     const sql = yield* SqlClient.SqlClient
     return {
       codes: codesFactory(sql),
+      znet: yield* makeZnetFactory(),
+      barakat: yield* makeBarakatFactory(),
       simulator: (row) =>
         decodeSimulatorOptions(row.options).pipe(
           Effect.map((options) => simulator.client(row.id, options)),

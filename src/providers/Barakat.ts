@@ -1,0 +1,157 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
+import { makeBatcher } from "./BarakatBatch.js"
+import { type CheckKey, checkResultFor, parseBalance, parseCheck, parsePlace } from "./BarakatParse.js"
+import type { Answer, Operation } from "./ProviderHttp.js"
+import { exchange, joinUrl, keyed, providerHttpClient, spacingLimiter } from "./ProviderHttp.js"
+import {
+  type ProviderClient,
+  type ProviderError,
+  ProviderMisconfigured,
+  type ProviderOrder
+} from "./Provider.js"
+import type { ProviderRow } from "./ProviderConfigs.js"
+import type { ProviderFactory } from "./Providers.js"
+
+export interface BarakatOptions {
+  readonly sendTimeout: Duration.DurationInput
+  readonly checkTimeout: Duration.DurationInput
+  /** The least time between the starts of two calls to one Barakat provider: 100 ms keeps to ≤ 10 requests/s. */
+  readonly spacing: Duration.DurationInput
+  /** How long a check waits for others to share its request. */
+  readonly batchWindow: Duration.DurationInput
+  readonly maxBatch: number
+  readonly batchConcurrency: number
+}
+
+export const barakatDefaults: BarakatOptions = {
+  sendTimeout: "20 seconds",
+  checkTimeout: "15 seconds",
+  spacing: "100 millis",
+  batchWindow: "25 millis",
+  maxBatch: 50,
+  batchConcurrency: 2
+}
+
+const BarakatRow = Schema.Struct({
+  base_url: Schema.String.pipe(Schema.pattern(/^https?:\/\/\S+$/)),
+  credentials: Schema.Struct({ apiToken: Schema.NonEmptyString })
+})
+type BarakatRow = typeof BarakatRow.Type
+const decodeRow = Schema.decodeUnknown(BarakatRow)
+
+const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
+
+/**
+ * The Barakat (Apstore) adapter (DOMAIN.md §5): JSON over GET, the token in the `api-token` header, our order id as
+ * `order_uuid`. Checks from every order fiber are batched (≤ 50 ids a request) and calls to one provider spaced.
+ *
+ * Player input: `meta.params.playerId` names the query key of the player id (default `uid`, the first param of
+ * most products) and `meta.params.extra` the key of the extra field; without it the extra field is not sent.
+ */
+export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
+  Effect.gen(function* () {
+    const settings = { ...barakatDefaults, ...options }
+    const http = providerHttpClient(yield* HttpClient.HttpClient)
+    const limiters = yield* keyed<RateLimiter.RateLimiter>()
+    const clients = yield* keyed<ProviderClient>()
+
+    const makeClient = (providerId: string, config: BarakatRow, limiter: RateLimiter.RateLimiter) =>
+      Effect.gen(function* () {
+        const token = config.credentials.apiToken
+        const secrets = [token]
+
+        const call = <A>(
+          path: string,
+          operation: Operation,
+          params: Record<string, string>,
+          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Either.Either<A, ProviderError>
+        ) =>
+          limiter(
+            exchange(
+              http,
+              HttpClientRequest.get(joinUrl(config.base_url, `/client/api/${path}`)).pipe(
+                HttpClientRequest.setHeader("api-token", token),
+                HttpClientRequest.acceptJson,
+                HttpClientRequest.setUrlParams(params)
+              ),
+              {
+                provider: "Barakat",
+                providerId,
+                endpoint: path.split("/")[0] ?? path,
+                operation,
+                timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
+              }
+            )
+          ).pipe(Effect.flatMap((answer) => parse(answer, secrets)))
+
+        const place = (order: ProviderOrder) =>
+          Effect.gen(function* () {
+            const mapping = order.mapping
+            if (mapping === undefined) {
+              return yield* misconfigured(
+                `the package has no Barakat mapping (sku) for provider ${providerId}`
+              )
+            }
+            const keys = mapping.meta?.params
+            const extraKey = keys?.extra
+            return yield* call(
+              `newOrder/${encodeURIComponent(mapping.sku)}/params`,
+              "place",
+              {
+                qty: String(order.quantity),
+                [keys?.playerId ?? "uid"]: order.playerId,
+                ...(extraKey !== undefined && order.extra !== undefined ? { [extraKey]: order.extra } : {}),
+                order_uuid: order.orderId
+              },
+              parsePlace
+            )
+          }).pipe(Effect.withSpan("Barakat.place", { attributes: { providerId, orderId: order.orderId } }))
+
+        const checkBatch = (keys: ReadonlyArray<CheckKey>) => {
+          const ids = [...new Set(keys.map((key) => key.orderId))]
+          return call("check", "check", { orders: `[${ids.join(",")}]`, uuid: "1" }, parseCheck).pipe(
+            Effect.map((entries) => keys.map((key) => checkResultFor(entries, key))),
+            Effect.withSpan("Barakat.checkBatch", { attributes: { providerId, orders: ids.length } })
+          )
+        }
+        const batchedCheck = yield* makeBatcher(
+          {
+            window: settings.batchWindow,
+            maxBatch: settings.maxBatch,
+            concurrency: settings.batchConcurrency
+          },
+          checkBatch
+        )
+
+        const check = (order: ProviderOrder) =>
+          /^[A-Za-z0-9_-]{1,64}$/.test(order.orderId)
+            ? batchedCheck({ orderId: order.orderId, providerOrderId: order.providerOrderId })
+            : misconfigured(`Barakat cannot check an order id like "${order.orderId}"`)
+
+        const balance = call("profile", "balance", {}, parseBalance).pipe(
+          Effect.withSpan("Barakat.balance", { attributes: { providerId } })
+        )
+
+        const client: ProviderClient = { place, check, balance }
+        return client
+      })
+
+    const factory: ProviderFactory = (row: ProviderRow) =>
+      Effect.gen(function* () {
+        const config = yield* decodeRow(row).pipe(
+          Effect.mapError(
+            () =>
+              new ProviderMisconfigured({
+                message: `provider ${row.id}: barakat needs a baseUrl and credentials { apiToken }`
+              })
+          )
+        )
+        const limiter = yield* limiters.get(row.id, spacingLimiter(settings.spacing))
+        // one client — so one check batcher — per provider and configuration; a changed token gets a new one
+        const key = JSON.stringify([row.id, config.base_url, config.credentials.apiToken])
+        return yield* clients.get(key, makeClient(row.id, config, limiter))
+      })
+
+    return factory
+  })

@@ -1,0 +1,191 @@
+import {
+  HttpClient,
+  type HttpClientError,
+  type HttpClientRequest,
+  type HttpClientResponse
+} from "@effect/platform"
+import { type Cause, Data, Duration, Effect, Fiber, Option, RateLimiter, Runtime, Scope } from "effect"
+import {
+  type ProviderError,
+  ProviderAmbiguous,
+  ProviderMisconfigured,
+  ProviderTransient
+} from "./Provider.js"
+
+/** Only a place can leave a provider holding an order we do not know of; a failed check or balance is retried. */
+export type Operation = "place" | "check" | "balance"
+
+/** An answer that was not data (an HTTP status, a body we cannot read): the cause kept on the provider error. */
+export class UnrecognisedAnswer extends Data.TaggedError("UnrecognisedAnswer")<{
+  readonly status: number
+  readonly body: string
+}> {}
+
+export interface Answer {
+  readonly status: number
+  readonly body: string
+}
+
+/** Node and undici error codes that mean the request never reached the provider. */
+const notConnected = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+const codeOf = (cause: unknown, depth = 0): string | undefined => {
+  if (typeof cause !== "object" || cause === null || depth > 4) return undefined
+  if ("code" in cause && typeof cause.code === "string") return cause.code
+  return "cause" in cause ? codeOf(cause.cause, depth + 1) : undefined
+}
+
+/** Not settled, may be retried: a place that may have reached the provider is ambiguous, anything else transient. */
+export const unsettled = (operation: Operation, message: string, cause: unknown) =>
+  operation === "place"
+    ? new ProviderAmbiguous({ message, cause })
+    : new ProviderTransient({ message, cause })
+
+/**
+ * What a failed exchange means (DOMAIN.md §4 rule 4). The `HttpClientError` itself is not kept: its request holds
+ * the URL (Znet puts the credentials in it) and the headers (Barakat's token). Its inner cause is kept instead.
+ */
+export const transportError = (
+  provider: string,
+  operation: Operation,
+  error: HttpClientError.HttpClientError | Cause.TimeoutException
+): ProviderError => {
+  switch (error._tag) {
+    case "TimeoutException":
+      // we cannot tell whether the request was written before the deadline: for a place, assume it was
+      return unsettled(operation, `${provider}: no answer in time`, error)
+    case "RequestError": {
+      if (error.reason !== "Transport") {
+        return new ProviderMisconfigured({
+          message: `${provider}: the request could not be built (base URL?)`
+        })
+      }
+      const code = codeOf(error.cause)
+      if (code !== undefined && notConnected.has(code)) {
+        return new ProviderTransient({
+          message: `${provider}: could not connect (${code})`,
+          cause: error.cause
+        })
+      }
+      return unsettled(operation, `${provider}: connection lost (${code ?? "transport error"})`, error.cause)
+    }
+    case "ResponseError":
+      return unsettled(operation, `${provider}: the answer could not be read`, error.cause)
+  }
+}
+
+/** 429 and 5xx mean the same for every provider; any other status is the adapter's to read. */
+export const statusError = (
+  provider: string,
+  operation: Operation,
+  answer: Answer,
+  secrets: ReadonlyArray<string>
+): Option.Option<ProviderError> => {
+  const cause = () => new UnrecognisedAnswer({ status: answer.status, body: snippet(answer.body, secrets) })
+  if (answer.status === 429) {
+    return Option.some(
+      new ProviderTransient({ message: `${provider}: rate limited (HTTP 429)`, cause: cause() })
+    )
+  }
+  if (answer.status >= 500) {
+    return Option.some(unsettled(operation, `${provider}: server error (HTTP ${answer.status})`, cause()))
+  }
+  return Option.none()
+}
+
+export const isHtml = (body: string) => body.trimStart().startsWith("<")
+
+/** Removes the provider's secrets from text it sent back, before the text goes into any message or log. */
+export const scrub = (text: string, secrets: ReadonlyArray<string>) =>
+  secrets.reduce((clean, secret) => (secret.length === 0 ? clean : clean.split(secret).join("***")), text)
+
+/** A short copy of a body, scrubbed of `secrets`, for messages and causes. */
+export const snippet = (body: string, secrets: ReadonlyArray<string>) => {
+  const clean = scrub(body, secrets)
+  if (clean.trim() === "") return "(empty body)"
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean
+}
+
+export const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`
+
+/**
+ * The client the adapters use: no tracing (a span would record the URL, where Znet carries its credentials, and
+ * the headers, where Barakat carries its token) and no trace headers sent to providers.
+ */
+export const providerHttpClient = (client: HttpClient.HttpClient) =>
+  client.pipe(
+    HttpClient.withTracerDisabledWhen(() => true),
+    HttpClient.withTracerPropagation(false)
+  )
+
+export interface ExchangeOptions {
+  readonly provider: string
+  readonly providerId: string
+  readonly endpoint: string
+  readonly operation: Operation
+  readonly timeout: Duration.DurationInput
+}
+
+/**
+ * One request and its whole body within `timeout`, with a debug log line that names the endpoint, never the URL.
+ * The body is raw: parsers scrub the provider's text (`scrub`) before it goes into a message.
+ */
+export const exchange = (
+  client: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  options: ExchangeOptions
+): Effect.Effect<Answer, ProviderError> =>
+  client.execute(request).pipe(
+    Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
+      Effect.map(response.text, (body) => ({ status: response.status, body }))
+    ),
+    Effect.timeout(options.timeout),
+    Effect.mapError((error) => transportError(options.provider, options.operation, error)),
+    Effect.timed,
+    Effect.tapBoth({
+      onFailure: (error) =>
+        Effect.logDebug("provider call failed").pipe(Effect.annotateLogs({ outcome: error._tag })),
+      onSuccess: ([elapsed, answer]) =>
+        Effect.logDebug("provider call").pipe(
+          Effect.annotateLogs({ status: answer.status, millis: Math.round(Duration.toMillis(elapsed)) })
+        )
+    }),
+    Effect.map(([, answer]) => answer),
+    Effect.annotateLogs({
+      provider: options.provider,
+      providerId: options.providerId,
+      endpoint: options.endpoint,
+      operation: options.operation
+    })
+  )
+
+/** Starts of calls at least `spacing` apart (a token bucket of one): a per-provider politeness limit. */
+export const spacingLimiter = (spacing: Duration.DurationInput) =>
+  RateLimiter.make({ limit: 1, interval: spacing })
+
+/**
+ * One value per key, made on first use and kept while the scope of the caller of `keyed` (a layer) lives: the
+ * per-provider rate limiters and batchers. A value is made once even under concurrency, and in the layer's own
+ * runtime — its background fibers must not inherit the log annotations or span of the order fiber that asked first.
+ */
+export const keyed = <A>() =>
+  Effect.gen(function* () {
+    const scope = yield* Effect.scope
+    const runtime = yield* Effect.runtime<never>()
+    const entries = new Map<string, Fiber.RuntimeFiber<A>>()
+    const get = (key: string, make: Effect.Effect<A, never, Scope.Scope>): Effect.Effect<A> =>
+      Effect.suspend(() => {
+        const making = entries.get(key) ?? Runtime.runFork(runtime)(Scope.extend(make, scope))
+        entries.set(key, making)
+        return Fiber.join(making)
+      })
+    return { get } as const
+  })

@@ -1,0 +1,136 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
+import type { Answer, Operation } from "./ProviderHttp.js"
+import { exchange, joinUrl, keyed, providerHttpClient, spacingLimiter } from "./ProviderHttp.js"
+import {
+  type ProviderClient,
+  type ProviderError,
+  ProviderMisconfigured,
+  type ProviderOrder
+} from "./Provider.js"
+import type { ProviderRow } from "./ProviderConfigs.js"
+import type { ProviderFactory } from "./Providers.js"
+import { parseBalance, parseCheck, parsePlace } from "./ZnetParse.js"
+
+export interface ZnetOptions {
+  readonly sendTimeout: Duration.DurationInput
+  readonly checkTimeout: Duration.DurationInput
+  /** The least time between the starts of two calls to one Znet provider (DOMAIN.md §5: ~100–500 ms). */
+  readonly spacing: Duration.DurationInput
+}
+
+export const znetDefaults: ZnetOptions = {
+  sendTimeout: "20 seconds",
+  checkTimeout: "15 seconds",
+  spacing: "200 millis"
+}
+
+const ZnetRow = Schema.Struct({
+  base_url: Schema.String.pipe(Schema.pattern(/^https?:\/\/\S+$/)),
+  credentials: Schema.Struct({ kod: Schema.NonEmptyString, sifre: Schema.NonEmptyString }),
+  options: Schema.Struct({ defaultPhone: Schema.optional(Schema.NonEmptyString) })
+})
+const decodeRow = Schema.decodeUnknown(ZnetRow)
+
+/** `musteri_tel`: the order's `extra` when it looks like a phone number (`+` and 9–15 digits), else the default. */
+export const customerPhone = (extra: string | undefined, defaultPhone: string | undefined) => {
+  const compact = extra?.replace(/[\s().-]/g, "") ?? ""
+  return /^\+\d{9,15}$/.test(compact) ? compact : (defaultPhone ?? "111111111")
+}
+
+const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
+
+/**
+ * The Znet adapter (DOMAIN.md §5): pipe text over GET, credentials in the query. Our numeric `referans` is the
+ * only handle on an order. Calls to one provider are spaced (`spacing`), whoever makes them.
+ */
+export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
+  Effect.gen(function* () {
+    const settings = { ...znetDefaults, ...options }
+    const http = providerHttpClient(yield* HttpClient.HttpClient)
+    const limiters = yield* keyed<RateLimiter.RateLimiter>()
+
+    const factory: ProviderFactory = (row: ProviderRow) =>
+      Effect.gen(function* () {
+        const config = yield* decodeRow(row).pipe(
+          Effect.mapError(
+            () =>
+              new ProviderMisconfigured({
+                message: `provider ${row.id}: znet needs a baseUrl and credentials { kod, sifre }`
+              })
+          )
+        )
+        const limiter = yield* limiters.get(row.id, spacingLimiter(settings.spacing))
+        const { kod, sifre } = config.credentials
+        const secrets = [kod, sifre]
+
+        const call = <A>(
+          endpoint: string,
+          operation: Operation,
+          params: Record<string, string>,
+          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Either.Either<A, ProviderError>
+        ) =>
+          limiter(
+            exchange(
+              http,
+              HttpClientRequest.get(joinUrl(config.base_url, `/servis/${endpoint}.php`)).pipe(
+                HttpClientRequest.setUrlParams({ kod, sifre, ...params })
+              ),
+              {
+                provider: "Znet",
+                providerId: row.id,
+                endpoint,
+                operation,
+                timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
+              }
+            )
+          ).pipe(Effect.flatMap((answer) => parse(answer, secrets)))
+
+        const reference = (order: ProviderOrder): Effect.Effect<string, ProviderMisconfigured> =>
+          /^\d{1,20}$/.test(order.reference)
+            ? Effect.succeed(order.reference)
+            : misconfigured(`Znet needs a numeric reference of at most 20 digits, not "${order.reference}"`)
+
+        const place = (order: ProviderOrder) =>
+          Effect.gen(function* () {
+            const oyun = order.mapping?.meta?.oyun
+            const kupur = order.mapping?.meta?.kupur
+            if (oyun === undefined || kupur === undefined) {
+              return yield* misconfigured(
+                `the package has no Znet mapping (oyun and kupur) for provider ${row.id}`
+              )
+            }
+            return yield* call(
+              "pin_ekle",
+              "place",
+              {
+                oyun,
+                kupur,
+                referans: yield* reference(order),
+                musteri_tel: customerPhone(order.extra, config.options.defaultPhone),
+                oyuncu_bilgi: order.playerId
+              },
+              parsePlace
+            )
+          }).pipe(
+            Effect.withSpan("Znet.place", { attributes: { providerId: row.id, reference: order.reference } })
+          )
+
+        const check = (order: ProviderOrder) =>
+          reference(order).pipe(
+            Effect.flatMap((referans) =>
+              call("pin_kontrol", "check", { tahsilat_api_islem_id: referans }, parseCheck)
+            ),
+            Effect.withSpan("Znet.check", { attributes: { providerId: row.id, reference: order.reference } })
+          )
+
+        const balance = call("bakiye_kontrol", "balance", {}, parseBalance).pipe(
+          Effect.withSpan("Znet.balance", { attributes: { providerId: row.id } })
+        )
+
+        const client: ProviderClient = { place, check, balance }
+        return client
+      })
+
+    return factory
+  })

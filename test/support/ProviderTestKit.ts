@@ -1,0 +1,22 @@
+import { assert } from "@effect/vitest"
+import { Either } from "effect"
+import { inspect } from "node:util"
+import type { WireFault } from "./WireServer.js"
+
+/** The tag of an answer or of an error: what the engine decides on. */
+export const outcome = (either: Either.Either<unknown, { readonly _tag: string }>) =>
+  Either.match(either, {
+    onLeft: (e) => e._tag,
+    onRight: (a) => (typeof a === "object" && a !== null && "_tag" in a ? String(a._tag) : "ok")
+  })
+
+/** An exact answer for a wire simulator to give. */
+export const reply = (body: string, status = 200, contentType?: string): WireFault => ({
+  reply: contentType === undefined ? { status, body } : { status, body, contentType }
+})
+
+/** Neither the inspected value (causes included) nor its JSON holds any of `secrets`. */
+export const assertNoSecrets = (value: unknown, secrets: ReadonlyArray<string>) => {
+  const shown = `${inspect(value, { depth: 12 })} ${JSON.stringify(value) ?? ""}`
+  for (const secret of secrets) assert.notInclude(shown, secret, "a secret leaked")
+}
