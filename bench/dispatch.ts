@@ -111,7 +111,11 @@ const program = Effect.gen(function* () {
       const t0 = nowNanos()
       if (process.env.BENCH_TRACE) {
         const r0 = performance.now()
-        pending.push(create(i).then((res) => void console.log(`create ${(performance.now() - r0).toFixed(2)} ms ${res.status}`)))
+        pending.push(
+          create(i).then(
+            (res) => void console.log(`create ${(performance.now() - r0).toFixed(2)} ms ${res.status}`)
+          )
+        )
         continue
       }
       pending.push(
@@ -159,7 +163,9 @@ const program = Effect.gen(function* () {
     gc()
     const { heapUsed, rss } = process.memoryUsage()
     if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
-    console.log(`   after GC: heap ${(heapUsed / 1024 / 1024).toFixed(0)} MB, RSS ${(rss / 1024 / 1024).toFixed(0)} MB`)
+    console.log(
+      `   after GC: heap ${(heapUsed / 1024 / 1024).toFixed(0)} MB, RSS ${(rss / 1024 / 1024).toFixed(0)} MB`
+    )
   }
   let peakRss = 0
   const sampleRss = Effect.sync(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)))

@@ -20,7 +20,9 @@ export const makeBatcher = <I, O>(options: {
           Effect.exit,
           Effect.flatMap((exit) =>
             Effect.forEach(pending, ([, done], i) =>
-              Exit.isSuccess(exit) ? Deferred.succeed(done, exit.value[i]!) : Deferred.failCause(done, exit.cause)
+              Exit.isSuccess(exit)
+                ? Deferred.succeed(done, exit.value[i]!)
+                : Deferred.failCause(done, exit.cause)
             )
           )
         )

@@ -46,10 +46,12 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         Effect.provide(context)
       )
 
+    // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale
+    // one, whose writes would find the new lease anyway
     const start = (lease: Lease, fresh?: NewOrderJob) =>
-      FiberMap.run(fibers, lease.orderId, supervised(lease, fresh), { onlyIfMissing: true }).pipe(
-        Effect.asVoid
-      )
+      FiberMap.run(fibers, lease.orderId, supervised(lease, fresh), {
+        onlyIfMissing: fresh === undefined
+      }).pipe(Effect.asVoid)
 
     const heartbeatLoop = outbox.heartbeat(nodeId).pipe(
       Effect.catchAllCause((cause) => Effect.logWarning("heartbeat failed", cause)),

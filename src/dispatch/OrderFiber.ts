@@ -61,7 +61,10 @@ export const runOrder = (lease: Lease, fresh?: NewOrderJob) =>
       phase._tag === "Watch" && !phase.ambiguous
         ? Duration.subtract(
             settings.pollInterval,
-            Duration.seconds(Math.min(job.seconds_since_checked ?? job.seconds_since_sent ?? 0, 1e9))
+            // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds
+            Duration.millis(
+              Math.round(Math.min(job.seconds_since_checked ?? job.seconds_since_sent ?? 0, 1e9) * 1000)
+            )
           )
         : Duration.zero
 

@@ -1,6 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { Accounts } from "../orders/Accounts.js"
+import { Ledger } from "../orders/Ledger.js"
+import { OperatorActions } from "../orders/OperatorActions.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Packages } from "../orders/Packages.js"
 import { CodeInventory } from "../providers/CodeInventory.js"
@@ -17,6 +19,8 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
     const repo = yield* OrderRepo
     const codes = yield* CodeInventory
     const balances = yield* ProviderBalances
+    const operator = yield* OperatorActions
+    const ledger = yield* Ledger
     return handlers
       .handle("createAccount", ({ payload }) => accounts.create(payload))
       .handle("credit", ({ path, payload }) => accounts.credit(path.id, payload))
@@ -38,5 +42,13 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
           })
         )
       )
+      .handle("ledger", ({ path, urlParams }) =>
+        ledger.page(path.id, { ...urlParams, limit: urlParams.limit ?? 50 })
+      )
+      .handle("orderLog", ({ path }) => operator.log(path.id))
+      .handle("approve", ({ path, payload }) => operator.approve(path.id, payload))
+      .handle("reject", ({ path, payload }) => operator.reject(path.id, payload))
+      .handle("dispatch", ({ path, payload }) => operator.dispatch(path.id, payload))
+      .handle("check", ({ path }) => operator.check(path.id))
   })
 )

@@ -16,8 +16,16 @@ import {
   OrderNotFound,
   OrderPage,
   OrderStatus,
-  DispatchState
+  DispatchState,
+  InvalidTransition
 } from "../orders/Order.js"
+import {
+  ApproveRequest,
+  DispatchLog,
+  DispatchRequest,
+  LedgerPage,
+  RejectRequest
+} from "../orders/Operator.js"
 import {
   CurrencyMismatch,
   Package,
@@ -121,6 +129,64 @@ export class AdminApi extends HttpApiGroup.make("admin")
         })
       )
       .addSuccess(OrderPage)
+  )
+  .add(
+    HttpApiEndpoint.get("ledger")`/v1/admin/accounts/${resourceId}/ledger`
+      .setUrlParams(Schema.Struct({ limit: Schema.optional(Limit), cursor: Schema.optional(Cursor) }))
+      .addSuccess(LedgerPage)
+      .addError(AccountNotFound)
+      .annotate(
+        OpenApi.Summary,
+        "The account's balance changes, newest first; amounts signed (debits negative)"
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("orderLog")`/v1/admin/orders/${orderId}/log`
+      .addSuccess(DispatchLog)
+      .addError(OrderNotFound)
+      .annotate(
+        OpenApi.Summary,
+        "The order's dispatch log, oldest first: provider calls and operator actions"
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("approve")`/v1/admin/orders/${orderId}/approve`
+      .setPayload(ApproveRequest)
+      .addSuccess(Order)
+      .addError(OrderNotFound)
+      .addError(InsufficientBalance)
+      .annotate(
+        OpenApi.Summary,
+        "Approve by hand; a rejected order is charged again (402 past the overdraft limit)"
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("reject")`/v1/admin/orders/${orderId}/reject`
+      .setPayload(RejectRequest)
+      .addSuccess(Order)
+      .addError(OrderNotFound)
+      .addError(InvalidTransition)
+      .annotate(OpenApi.Summary, "Reject by hand and refund once; an approved order answers 409")
+  )
+  .add(
+    HttpApiEndpoint.post("dispatch")`/v1/admin/orders/${orderId}/dispatch`
+      .setPayload(DispatchRequest)
+      .addSuccess(Order)
+      .addError(OrderNotFound)
+      .addError(InvalidTransition)
+      .addError(InsufficientBalance)
+      .annotate(
+        OpenApi.Summary,
+        "Send a manual or failed order again (same reference), optionally to one provider"
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("check")`/v1/admin/orders/${orderId}/check`
+      .addSuccess(Order)
+      .addError(OrderNotFound)
+      .addError(InvalidTransition)
+      .addError(ProviderCallFailed)
+      .annotate(OpenApi.Summary, "Check the order's provider now; a final answer settles a pending order")
   )
   .middleware(AdminAuth) {}
 

@@ -3,6 +3,8 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Layer } from "effect"
 import { EngineLive } from "../dispatch/Engine.js"
 import { Accounts } from "../orders/Accounts.js"
+import { Ledger } from "../orders/Ledger.js"
+import { OperatorActions } from "../orders/OperatorActions.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Orders } from "../orders/Orders.js"
 import { Packages } from "../orders/Packages.js"
@@ -33,7 +35,9 @@ export const ServicesLive = Layer.mergeAll(
   Packages.Default,
   OrderRepo.Default,
   CodeInventory.Default,
-  ProviderBalances.Default
+  ProviderBalances.Default,
+  OperatorActions.Default,
+  Ledger.Default
 ).pipe(Layer.provideMerge(ProvidersLive))
 
 /** The services with this process's engine behind them. Needs a SqlClient and a DispatchConfig. */

@@ -1,24 +1,54 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Redacted } from "effect"
+import { Chunk, Duration, Effect, Layer, Redacted, TestClock } from "effect"
 import { DispatchConfig, type DispatchSettings } from "../../src/dispatch/DispatchConfig.js"
+import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
 import { HttpLive, ServicesWithEngineLive } from "../../src/http/Server.js"
+import type { Route } from "../../src/orders/Package.js"
+import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
+import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { TestDatabase } from "./TestDatabase.js"
-import { testAdminToken } from "./TestServer.js"
+import { adminClient, testAdminToken } from "./TestServer.js"
 
 /**
  * The whole service — HTTP server, order services, dispatch engine with the in-process simulator — over a fresh
  * database. Build it inside a test (`Effect.provide`) so every fiber it starts runs on that test's TestClock.
  */
 export const engineStack = (settings: Partial<DispatchSettings> = {}) =>
+  engineOn(settings).pipe(Layer.provideMerge(TestDatabase))
+
+/**
+ * The same service over a database the caller provides (a SqlClient), so the database can outlive the engine:
+ * stop one node (close its scope) and look at, or start another node on, what it left behind.
+ */
+export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
   HttpLive.pipe(
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(
       Layer.mergeAll(ServicesWithEngineLive, AdminToken.layer(Redacted.make(testAdminToken)))
     ),
-    Layer.provide(DispatchConfig.layer({ retryJitter: false, ...settings })),
-    Layer.provideMerge(TestDatabase)
+    Layer.provide(DispatchConfig.layer({ retryJitter: false, ...settings }))
+  )
+
+/**
+ * Settings for a single node whose heartbeat and claim loops stay asleep for the whole test, so the only timers
+ * that move with the TestClock are the order fibers' (see `sleepRegistered`).
+ */
+export const quietNode: Partial<DispatchSettings> = { heartbeatInterval: Duration.hours(1) }
+
+const sleepsAt = (atMillis: number) =>
+  Effect.map(TestClock.sleeps(), (sleeps) => Chunk.size(Chunk.filter(sleeps, (at) => at === atMillis)))
+
+/**
+ * Call it before the step that makes the engine sleep until `atMillis` (TestClock time); the effect it returns
+ * waits until that sleep is registered (`count` of them: one per order fiber), so a following
+ * `TestClock.adjust` wakes it at exactly `atMillis`. (Adjusting before the sleep is registered would move the
+ * wake-up later by the whole adjustment.)
+ */
+export const sleepRegistered = (atMillis: number, count = 1) =>
+  Effect.map(sleepsAt(atMillis), (before) =>
+    eventually(sleepsAt(atMillis), (now) => now >= before + count).pipe(Effect.asVoid)
   )
 
 /** Real time, for waiting on I/O (database, sockets) while the TestClock stands still. */
@@ -40,6 +70,14 @@ export const eventually = <A, E, R>(probe: Effect.Effect<A, E, R>, done: (a: A) 
 
 const notYet = "not yet" as const
 
+/**
+ * Before asserting that nothing more happens: the engine has no order fiber left, and any I/O still under way
+ * (real time, ~100 ms) has landed.
+ */
+export const engineIdle = Effect.flatMap(Dispatcher, (dispatcher) =>
+  eventually(dispatcher.inFlight, (n) => n === 0)
+).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 100)))))
+
 /** The order's row as the engine sees it. */
 export const orderRow = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -52,6 +90,62 @@ export const orderRow = (orderId: string) =>
       pin: string | null
     }>`select status, dispatch_state, attempts, provider_id, fallback_from, pin from orders where id = ${orderId}`.pipe(
       Effect.map((rows) => rows[0]!),
+      Effect.orDie
+    )
+  )
+
+/** A simulator provider, configured through the admin API. */
+export const simulatorProvider = (id: string, options: SimulatorOptions = {}) =>
+  Effect.flatMap(adminClient, (admin) =>
+    admin.admin.putProvider({
+      path: { id },
+      payload: { kind: "simulator", name: `Simulator ${id}`, enabled: true, options }
+    })
+  )
+
+/** A package sold at `price` USD with `route`, configured through the admin API. */
+export const routedPackage = (id: string, route: Route, price = "35.00") =>
+  Effect.flatMap(adminClient, (admin) =>
+    admin.admin.putPackage({
+      path: { id },
+      payload: { name: `Package ${id}`, price, currency: "USD", enabled: true, route, mappings: {} }
+    })
+  )
+
+/** The simulator's calls of one operation (optionally for one provider), oldest first. */
+export const simulatorCalls = (operation: "place" | "check", providerId?: string) =>
+  Effect.flatMap(SimulatorProvider, (simulator) =>
+    Effect.map(simulator.calls, (calls) =>
+      calls.filter(
+        (c) => c.operation === operation && (providerId === undefined || c.providerId === providerId)
+      )
+    )
+  )
+
+/** The order's ledger entries, oldest first. */
+export const ledgerOf = (orderId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ kind: string; amount: string; balance_after: string }>`
+      select kind, amount::text, balance_after::text from ledger_entries where order_id = ${orderId} order by id`.pipe(
+      Effect.orDie
+    )
+  )
+
+/** The order's dispatch log, oldest first. */
+export const dispatchLogOf = (orderId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ provider_id: string | null; action: string; outcome: string }>`
+      select provider_id, action, outcome from dispatch_log where order_id = ${orderId} order by id`.pipe(
+      Effect.orDie
+    )
+  )
+
+/** The order's outbox row (absent once the engine is done with it). */
+export const outboxOf = (orderId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ owner_node: string | null; fence: string }>`
+      select owner_node, fence::text from outbox where order_id = ${orderId}`.pipe(
+      Effect.map((rows) => rows[0]),
       Effect.orDie
     )
   )

@@ -1,0 +1,40 @@
+import { Schema } from "effect"
+import { LedgerEntry } from "./Account.js"
+import { ProviderRef } from "./Package.js"
+
+const Note = Schema.String.pipe(Schema.maxLength(500))
+
+export class ApproveRequest extends Schema.Class<ApproveRequest>("ApproveRequest")({
+  note: Schema.optional(Note),
+  pin: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)))
+}) {}
+
+export class RejectRequest extends Schema.Class<RejectRequest>("RejectRequest")({
+  note: Schema.optional(Note)
+}) {}
+
+export class DispatchRequest extends Schema.Class<DispatchRequest>("DispatchRequest")({
+  /** send only to this provider (overrides the package route); absent: the package route again */
+  providerId: Schema.optional(ProviderRef)
+}) {}
+
+/** One row of an order's dispatch log: a provider interaction (engine or operator) or an operator action. */
+export class DispatchLogEntry extends Schema.Class<DispatchLogEntry>("DispatchLogEntry")({
+  id: Schema.String,
+  action: Schema.String,
+  providerId: Schema.optional(Schema.String),
+  outcome: Schema.String,
+  response: Schema.optional(Schema.String),
+  request: Schema.optional(Schema.Unknown),
+  actor: Schema.String,
+  createdAt: Schema.DateTimeUtc
+}) {}
+
+export class DispatchLog extends Schema.Class<DispatchLog>("DispatchLog")({
+  items: Schema.Array(DispatchLogEntry)
+}) {}
+
+export class LedgerPage extends Schema.Class<LedgerPage>("LedgerPage")({
+  items: Schema.Array(LedgerEntry),
+  nextCursor: Schema.optional(Schema.String)
+}) {}

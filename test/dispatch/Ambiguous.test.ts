@@ -1,0 +1,155 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, TestClock } from "effect"
+import { SimulatorProvider } from "../../src/providers/Simulator.js"
+import {
+  dispatchLogOf,
+  engineIdle,
+  engineStack,
+  eventually,
+  quietNode,
+  routedPackage,
+  simulatorCalls,
+  simulatorProvider,
+  sleepRegistered
+} from "../support/TestEngine.js"
+import { resellerWithBalance } from "../support/TestServer.js"
+
+const order = Effect.gen(function* () {
+  yield* simulatorProvider("sim")
+  yield* routedPackage("pubg", { mode: "auto", primary: "sim" })
+  const { client } = yield* resellerWithBalance("100.00")
+  const created = yield* client.orders.create({
+    payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
+    headers: {}
+  })
+  const reference = created.dispatch.reference
+  assert.isDefined(reference, "the reference is chosen at creation")
+  return { created, reference, get: client.orders.get({ path: { id: created.id } }) }
+})
+
+/** The simulator's calls as `operation@millis`, in order, all of which must carry `reference`. */
+const timeline = (reference: string) =>
+  Effect.flatMap(SimulatorProvider, (simulator) =>
+    Effect.map(simulator.calls, (calls) => {
+      assert.deepStrictEqual(
+        calls.filter((call) => call.reference !== reference),
+        [],
+        "every call carries the order's one reference"
+      )
+      return calls.map((call) => `${call.operation}@${call.atMillis}`)
+    })
+  )
+
+describe("dispatch: an ambiguous send is checked by reference before any re-send, on TestClock", () => {
+  it.scoped(
+    "a hung send: ambiguous after the send timeout, still `sending`; one interval later a check finds nothing → one re-send with the same reference → approved",
+    () =>
+      Effect.gen(function* () {
+        const simulator = yield* SimulatorProvider
+        const sendTimeout = yield* sleepRegistered(30_000)
+        yield* simulator.inject("sim", "place", "hang")
+        const { created, reference, get } = yield* order
+        yield* eventually(simulatorCalls("place"), (calls) => calls.length === 1)
+        yield* sendTimeout
+
+        const firstCheck = yield* sleepRegistered(40_000)
+        yield* TestClock.adjust("30 seconds")
+        const ambiguous = yield* eventually(get, (o) => o.dispatch.attempts === 1)
+        assert.strictEqual(
+          ambiguous.dispatch.state,
+          "sending",
+          "a timed-out send is not known to have failed"
+        )
+        assert.strictEqual(ambiguous.status, "pending")
+        yield* firstCheck
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0"], "no blind re-send")
+
+        const checkAfterResend = yield* sleepRegistered(50_000)
+        yield* TestClock.adjust("10 seconds")
+        const resent = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
+        assert.strictEqual(resent.dispatch.attempts, 2)
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@40000", "place@40000"])
+
+        yield* checkAfterResend
+        const settlingCheck = yield* sleepRegistered(60_000)
+        yield* TestClock.adjust("10 seconds")
+        yield* settlingCheck
+        yield* TestClock.adjust("10 seconds")
+        const done = yield* eventually(get, (o) => o.status === "approved")
+        assert.strictEqual(done.dispatch.state, "done")
+        assert.strictEqual(done.pin, `PIN-${reference}`)
+        yield* engineIdle
+        assert.deepStrictEqual(yield* timeline(reference), [
+          "place@0",
+          "check@40000",
+          "place@40000",
+          "check@50000",
+          "check@60000"
+        ])
+        assert.deepStrictEqual(
+          (yield* dispatchLogOf(created.id)).map((entry) => `${entry.action}:${entry.outcome}`),
+          ["send:ProviderAmbiguous", "check:NotFound", "send:Accepted", "check:Pending", "check:Succeeded"]
+        )
+      }).pipe(Effect.provide(engineStack({ ...quietNode, sendTimeout: Duration.seconds(30) })))
+  )
+
+  it.scoped(
+    "ambiguous after the provider accepted: the check finds it pending → `awaiting` with no re-send → approved",
+    () =>
+      Effect.gen(function* () {
+        const simulator = yield* SimulatorProvider
+        yield* simulator.inject("sim", "place", "ambiguousAfterAccept")
+        const firstCheck = yield* sleepRegistered(10_000)
+        const { reference, get } = yield* order
+        yield* firstCheck
+        const sending = yield* eventually(get, (o) => o.dispatch.attempts === 1)
+        assert.strictEqual(sending.dispatch.state, "sending")
+
+        const secondCheck = yield* sleepRegistered(20_000)
+        yield* TestClock.adjust("10 seconds")
+        const found = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
+        assert.strictEqual(found.status, "pending")
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000"])
+
+        yield* secondCheck
+        yield* TestClock.adjust("10 seconds")
+        const done = yield* eventually(get, (o) => o.status === "approved")
+        assert.strictEqual(done.dispatch.attempts, 1)
+        yield* engineIdle
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000", "check@20000"])
+      }).pipe(Effect.provide(engineStack(quietNode)))
+  )
+
+  it.scoped(
+    "ambiguous before the provider accepted: the check finds nothing → exactly one re-send with the same reference",
+    () =>
+      Effect.gen(function* () {
+        const simulator = yield* SimulatorProvider
+        yield* simulator.inject("sim", "place", "ambiguousBeforeAccept")
+        const firstCheck = yield* sleepRegistered(10_000)
+        const { reference, get } = yield* order
+        yield* firstCheck
+
+        const checkAfterResend = yield* sleepRegistered(20_000)
+        yield* TestClock.adjust("10 seconds")
+        const resent = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
+        assert.strictEqual(resent.dispatch.attempts, 2)
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000", "place@10000"])
+
+        yield* checkAfterResend
+        const settlingCheck = yield* sleepRegistered(30_000)
+        yield* TestClock.adjust("10 seconds")
+        yield* settlingCheck
+        yield* TestClock.adjust("10 seconds")
+        yield* eventually(get, (o) => o.status === "approved")
+        yield* engineIdle
+        assert.deepStrictEqual(yield* timeline(reference), [
+          "place@0",
+          "check@10000",
+          "place@10000",
+          "check@20000",
+          "check@30000"
+        ])
+      }).pipe(Effect.provide(engineStack(quietNode)))
+  )
+})
