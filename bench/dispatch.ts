@@ -109,15 +109,6 @@ const program = Effect.gen(function* () {
       const wait = due - performance.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       const t0 = nowNanos()
-      if (process.env.BENCH_TRACE) {
-        const r0 = performance.now()
-        pending.push(
-          create(i).then(
-            (res) => void console.log(`create ${(performance.now() - r0).toFixed(2)} ms ${res.status}`)
-          )
-        )
-        continue
-      }
       pending.push(
         create(i).then(
           (res) =>
