@@ -18,6 +18,8 @@ export interface DispatchSettings {
   /** an engine node's liveness: how often it heartbeats, and after how long silence its orders are taken over */
   readonly heartbeatInterval: Duration.Duration
   readonly leaseTtl: Duration.Duration
+  /** on shutdown, how long sends already in flight may take to finish before the order fibers are interrupted */
+  readonly shutdownGrace: Duration.Duration
 }
 
 const defaults: DispatchSettings = {
@@ -31,7 +33,8 @@ const defaults: DispatchSettings = {
   checkTimeout: Duration.seconds(15),
   fallbackEnabled: true,
   heartbeatInterval: Duration.seconds(3),
-  leaseTtl: Duration.seconds(10)
+  leaseTtl: Duration.seconds(10),
+  shutdownGrace: Duration.seconds(10)
 }
 
 function duration(name: string, key: keyof DispatchSettings, description: string) {
@@ -91,7 +94,12 @@ export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig"
       "heartbeatInterval",
       "node liveness heartbeat spacing"
     ),
-    leaseTtl: duration("TAWSIL_LEASE_TTL", "leaseTtl", "silence after which a node's orders are taken over")
+    leaseTtl: duration("TAWSIL_LEASE_TTL", "leaseTtl", "silence after which a node's orders are taken over"),
+    shutdownGrace: duration(
+      "TAWSIL_SHUTDOWN_GRACE",
+      "shutdownGrace",
+      "time for in-flight sends to finish on shutdown"
+    )
   })
 
   static readonly layerFromEnv = Layer.effect(DispatchConfig, Effect.orDie(DispatchConfig.config))

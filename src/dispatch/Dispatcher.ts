@@ -1,4 +1,4 @@
-import { Cause, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Cause, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
 import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
@@ -8,6 +8,7 @@ import type { Lease } from "./Lease.js"
 import { OrderStore } from "./OrderStore.js"
 import { Outbox } from "./Outbox.js"
 import { runOrder } from "./OrderFiber.js"
+import { SendGate } from "./SendGate.js"
 
 const claimBatch = 500
 
@@ -32,6 +33,23 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
       )
     )
     const fibers = yield* FiberMap.make<string>()
+    const gate = yield* SendGate.make
+    // finalizers run in reverse: this one runs before the FiberMap interrupts the order fibers, so sends already
+    // in flight can finish (and be recorded) within the grace period; no new send starts meanwhile
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        const inFlight = yield* gate.drain
+        if (inFlight === 0 || Duration.isZero(settings.shutdownGrace)) return
+        yield* Effect.logInfo("shutting down: waiting for sends in flight").pipe(
+          Effect.annotateLogs({ inFlight })
+        )
+        yield* gate.inFlight.pipe(
+          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (n) => n === 0 }),
+          Effect.timeout(settings.shutdownGrace),
+          Effect.ignore
+        )
+      })
+    )
 
     // A crash of the program (a defect, e.g. the database went away) restarts it from the durable state.
     const supervised = (lease: Lease, fresh?: NewOrderJob) =>
@@ -43,7 +61,8 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
           )
         ),
         Effect.retry(Schedule.spaced("5 seconds")),
-        Effect.provide(context)
+        Effect.provide(context),
+        Effect.provideService(SendGate, gate)
       )
 
     // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale

@@ -23,8 +23,10 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
         with claimable as (
           select b.order_id from outbox b
           left join nodes n on n.id = b.owner_node
-          where b.owner_node is null or n.id is null
-             or n.heartbeat_at < now() - make_interval(secs => ${Duration.toSeconds(ttl)})
+          where (b.owner_node is null or n.id is null
+                 or n.heartbeat_at < now() - make_interval(secs => ${Duration.toSeconds(ttl)}))
+            -- a node never claims from itself: its rows have fibers here, even if its own heartbeat ran late
+            and b.owner_node is distinct from ${nodeId}
           order by b.created_at
           limit ${limit}
           for update of b skip locked

@@ -8,6 +8,7 @@ import type { DispatchJob } from "./OrderStore.js"
 import { type LogEntry, OrderStore } from "./OrderStore.js"
 import { Phase } from "./Phase.js"
 import { transientRetrySchedule } from "./RetryPolicy.js"
+import { SendGate } from "./SendGate.js"
 import { providerOrder, routeOf } from "./Routing.js"
 
 /**
@@ -20,6 +21,7 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
     const settings = yield* DispatchConfig
     const store = yield* OrderStore
     const providers = yield* Providers
+    const gate = yield* SendGate
     const route = routeOf(job, settings)
     const providerId = route[hop]
     if (providerId === undefined) {
@@ -43,7 +45,7 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
     const attempt = Effect.gen(function* () {
       const { client } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
-      return yield* client.place(order).pipe(
+      return yield* gate.track(client.place(order)).pipe(
         Effect.timeoutFail({
           duration: settings.sendTimeout,
           onTimeout: () => new ProviderAmbiguous({ message: "no answer before the send timeout" })

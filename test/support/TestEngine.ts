@@ -28,7 +28,7 @@ export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
     Layer.provideMerge(
       Layer.mergeAll(ServicesWithEngineLive, AdminToken.layer(Redacted.make(testAdminToken)))
     ),
-    Layer.provide(DispatchConfig.layer({ retryJitter: false, ...settings }))
+    Layer.provide(DispatchConfig.layer({ retryJitter: false, shutdownGrace: Duration.zero, ...settings }))
   )
 
 /**
