@@ -1,4 +1,4 @@
-import { Cause, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Cause, Clock, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
 import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
@@ -33,7 +33,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
       )
     )
     const fibers = yield* FiberMap.make<string>()
-    const gate = yield* SendGate.make
+    const gate = yield* SendGate.make(settings.leaseTtl)
     // finalizers run in reverse: this one runs before the FiberMap interrupts the order fibers, so sends already
     // in flight can finish (and be recorded) within the grace period; no new send starts meanwhile
     yield* Effect.addFinalizer(() =>
@@ -52,8 +52,16 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
     )
 
     // A crash of the program (a defect, e.g. the database went away) restarts it from the durable state.
-    const supervised = (lease: Lease, fresh?: NewOrderJob) =>
-      runOrder(lease, fresh).pipe(
+    // Only the first run may use the row handed over at creation: a restart reads the order back, so a send that
+    // was in flight when the program crashed is found `sending` and checked before any re-send.
+    const supervised = (lease: Lease, fresh?: NewOrderJob) => {
+      let handedOver = fresh
+      const run = Effect.suspend(() => {
+        const job = handedOver
+        handedOver = undefined
+        return runOrder(lease, job)
+      })
+      return run.pipe(
         Effect.catchAllDefect((defect) => Effect.fail(defect)),
         Effect.tapError((defect) =>
           Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
@@ -64,6 +72,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         Effect.provide(context),
         Effect.provideService(SendGate, gate)
       )
+    }
 
     // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale
     // one, whose writes would find the new lease anyway
@@ -72,7 +81,27 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         onlyIfMissing: fresh === undefined
       }).pipe(Effect.asVoid)
 
-    const heartbeatLoop = outbox.heartbeat(nodeId).pipe(
+    // A heartbeat gap longer than the lease TTL (the process was paused, or the database unreachable) means other
+    // nodes may have taken this node's orders: every order fiber stops, and the orders still owned here are
+    // re-adopted under a new fence and restarted from the database.
+    const heartbeatOnce = Effect.gen(function* () {
+      const at = yield* Clock.currentTimeMillis
+      const silent = at - (yield* gate.lastBeat) >= Duration.toMillis(settings.leaseTtl)
+      if (silent) {
+        yield* Effect.logWarning("heartbeat gap past the lease TTL: stopping every order fiber of this node")
+        yield* FiberMap.clear(fibers)
+      }
+      yield* outbox.heartbeat(nodeId)
+      yield* gate.beat(at)
+      if (silent) {
+        const leases = yield* outbox.readopt(nodeId)
+        yield* Effect.logInfo("orders re-adopted after a heartbeat gap").pipe(
+          Effect.annotateLogs({ count: leases.length })
+        )
+        yield* Effect.forEach(leases, (lease) => start(lease), { discard: true })
+      }
+    })
+    const heartbeatLoop = heartbeatOnce.pipe(
       Effect.catchAllCause((cause) => Effect.logWarning("heartbeat failed", cause)),
       Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
       Effect.annotateLogs({ module: "Dispatcher", fiber: "heartbeat", nodeId })

@@ -40,6 +40,16 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
         Effect.withSpan("Outbox.claim")
       )
 
+    /** After a heartbeat gap: the rows still owned by this node get a new fence (voiding the stopped fibers'). */
+    const readopt = (nodeId: string) =>
+      sql<{ order_id: string; fence: string }>`
+        update outbox set fence = fence + 1, claimed_at = now() where owner_node = ${nodeId}
+        returning order_id, fence`.pipe(
+        Effect.map((rows): ReadonlyArray<Lease> =>
+          rows.map((row) => ({ orderId: row.order_id, nodeId, fence: Number(row.fence) }))
+        )
+      )
+
     /** On shutdown: every row of this node becomes claimable at once, without waiting for the lease TTL. */
     const releaseAll = (nodeId: string) =>
       sql`update outbox set owner_node = null where owner_node = ${nodeId}`.pipe(
@@ -51,6 +61,6 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
       Effect.map((rows) => Number(rows[0]?.count ?? 0))
     )
 
-    return { heartbeat, claim, releaseAll, depth } as const
+    return { heartbeat, claim, readopt, releaseAll, depth } as const
   })
 }) {}

@@ -1,4 +1,5 @@
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
+import { ProviderCallGuard } from "../providers/CallGuard.js"
 import type { ProviderError } from "../providers/Provider.js"
 import { ProviderAmbiguous } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
@@ -43,15 +44,21 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
     // an interrupted send (shutdown, lost lease) is not an attempt: nothing is written, and the next owner of the
     // order finds it `sending` and checks by reference before any re-send
     const attempt = Effect.gen(function* () {
-      const { client } = yield* providers.client(providerId)
+      const { kind, client } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
-      return yield* gate.track(client.place(order)).pipe(
-        Effect.timeoutFail({
-          duration: settings.sendTimeout,
-          onTimeout: () => new ProviderAmbiguous({ message: "no answer before the send timeout" })
-        }),
-        Effect.tapError((error) => store.failedAttempt(lease, sendLog(error._tag, error.message)))
+      // the send timer starts when the request really leaves: a wire adapter may first wait for its rate limit
+      const leaving = yield* Deferred.make<void>()
+      const guard = { beforeCall: Effect.zipRight(gate.ensureFresh, Deferred.succeed(leaving, undefined)) }
+      const timer = Effect.zipRight(
+        wireKinds.has(kind) ? Deferred.await(leaving) : Effect.void,
+        Effect.sleep(settings.sendTimeout)
+      ).pipe(
+        Effect.zipRight(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
       )
+      return yield* Effect.raceFirst(
+        gate.track(client.place(order)).pipe(Effect.provideService(ProviderCallGuard, guard)),
+        timer
+      ).pipe(Effect.tapError((error) => store.failedAttempt(lease, sendLog(error._tag, error.message))))
     })
 
     const result = yield* attempt.pipe(
@@ -83,6 +90,9 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
     if (result.left._tag === "LeaseLost") return yield* result.left
     return yield* onSendError(lease, providerId, hop, result.left)
   }).pipe(Effect.withSpan("SendStep.send", { attributes: { orderId: lease.orderId, hop } }))
+
+/** Providers reached over HTTP, whose adapters call the ProviderCallGuard as their request leaves. */
+const wireKinds = new Set(["znet", "barakat"])
 
 const onSendError = (lease: Lease, providerId: string, hop: number, error: ProviderError) =>
   Effect.gen(function* () {

@@ -6,6 +6,8 @@ import { Phase } from "../dispatch/Phase.js"
 import { providerOrder } from "../dispatch/Routing.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
+import { ProviderCallGuard } from "../providers/CallGuard.js"
+import { SendGate } from "../dispatch/SendGate.js"
 
 export interface WatchTiming {
   /** before the first check: one interval after a send, less after a resume */
@@ -29,6 +31,7 @@ export const watchStep = (
     const settings = yield* DispatchConfig
     const store = yield* OrderStore
     const providers = yield* Providers
+    const gate = yield* SendGate
     const order = { ...providerOrder(job, watch.providerId), providerOrderId: watch.providerOrderId }
     let ambiguous = watch.ambiguous
     let lastOutcome = ""
@@ -50,7 +53,8 @@ export const watchStep = (
         return Option.some(Phase.Finished({ outcome: "manual" }))
       }
       const answer = yield* providers.client(watch.providerId).pipe(
-        Effect.flatMap(({ client }) => client.check(order)),
+        Effect.flatMap(({ client }) => Effect.zipRight(gate.ensureFresh, client.check(order))),
+        Effect.provideService(ProviderCallGuard, { beforeCall: gate.ensureFresh }),
         Effect.timeoutFail({
           duration: settings.checkTimeout,
           onTimeout: () => new ProviderTransient({ message: "no answer before the check timeout" })

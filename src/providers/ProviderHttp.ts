@@ -5,6 +5,7 @@ import {
   type HttpClientResponse
 } from "@effect/platform"
 import { type Cause, Data, Duration, Effect, Fiber, Option, RateLimiter, Runtime, Scope } from "effect"
+import { guarded } from "./CallGuard.js"
 import {
   type ProviderError,
   ProviderAmbiguous,
@@ -143,12 +144,14 @@ export const exchange = (
   request: HttpClientRequest.HttpClientRequest,
   options: ExchangeOptions
 ): Effect.Effect<Answer, ProviderError> =>
-  client.execute(request).pipe(
+  guarded(client.execute(request)).pipe(
     Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
       Effect.map(response.text, (body) => ({ status: response.status, body }))
     ),
     Effect.timeout(options.timeout),
-    Effect.mapError((error) => transportError(options.provider, options.operation, error)),
+    Effect.mapError((error) =>
+      error._tag === "ProviderTransient" ? error : transportError(options.provider, options.operation, error)
+    ),
     Effect.timed,
     Effect.tapBoth({
       onFailure: (error) =>

@@ -28,7 +28,15 @@ export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
     Layer.provideMerge(
       Layer.mergeAll(ServicesWithEngineLive, AdminToken.layer(Redacted.make(testAdminToken)))
     ),
-    Layer.provide(DispatchConfig.layer({ retryJitter: false, shutdownGrace: Duration.zero, ...settings }))
+    Layer.provide(
+      DispatchConfig.layer({
+        retryJitter: false,
+        shutdownGrace: Duration.zero,
+        // TestClock jumps would outrun the heartbeat and make every node look silent; lease tests set their own
+        leaseTtl: Duration.days(1),
+        ...settings
+      })
+    )
   )
 
 /**
