@@ -35,6 +35,7 @@ import {
 } from "../orders/Package.js"
 import { AddCodesRequest, CodeGroupStock } from "../providers/CodeInventory.js"
 import {
+  CatalogueItemView,
   ProviderBalanceView,
   ProviderCallFailed,
   ProviderNotFound,
@@ -104,6 +105,16 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addSuccess(ProviderBalanceView)
       .addError(ProviderNotFound)
       .addError(ProviderCallFailed)
+  )
+  .add(
+    HttpApiEndpoint.get("providerCatalogue")`/v1/admin/providers/${resourceId}/catalogue`
+      .addSuccess(Schema.Array(CatalogueItemView))
+      .addError(ProviderNotFound)
+      .addError(ProviderCallFailed)
+      .annotate(
+        OpenApi.Summary,
+        "The provider's live product list: the SKUs (and Znet oyun/kupur) for mappings"
+      )
   )
   .add(
     HttpApiEndpoint.post("addCodes")`/v1/admin/code-groups/${resourceId}/codes`

@@ -1,7 +1,14 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
 import { makeBatcher } from "./BarakatBatch.js"
-import { type CheckKey, checkResultFor, parseBalance, parseCheck, parsePlace } from "./BarakatParse.js"
+import {
+  type CheckKey,
+  checkResultFor,
+  parseBalance,
+  parseCatalogue,
+  parseCheck,
+  parsePlace
+} from "./BarakatParse.js"
 import type { Answer, Operation } from "./ProviderHttp.js"
 import { exchange, joinUrl, keyed, providerHttpClient, spacingLimiter } from "./ProviderHttp.js"
 import {
@@ -133,7 +140,11 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
           Effect.withSpan("Barakat.balance", { attributes: { providerId } })
         )
 
-        const client: ProviderClient = { place, check, balance }
+        const catalogue = call("products", "catalogue", {}, parseCatalogue).pipe(
+          Effect.withSpan("Barakat.catalogue", { attributes: { providerId } })
+        )
+
+        const client: ProviderClient = { place, check, balance, catalogue }
         return client
       })
 

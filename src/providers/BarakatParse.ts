@@ -1,5 +1,6 @@
 import { Either, Option, Schema } from "effect"
 import {
+  type CatalogueItem,
   CheckResult,
   PlaceResult,
   type ProviderBalance,
@@ -159,6 +160,27 @@ export const parseBalance = (answer: Answer, secrets: ReadonlyArray<string>) =>
     balance: String(balance),
     currency: undefined
   }))
+
+const Product = Schema.Struct({
+  id: Id,
+  name: Schema.String,
+  price: Schema.optional(Schema.NullOr(Amount)),
+  available: Schema.optional(Schema.NullOr(Schema.Union(Schema.Boolean, Schema.Number))),
+  params: Schema.optional(Schema.NullOr(Schema.Array(Schema.String)))
+})
+
+/** `products`: an array of `{id, name, price, available, params, …}`; `id` is the SKU of a package mapping. */
+export const parseCatalogue = (answer: Answer, secrets: ReadonlyArray<string>) =>
+  Either.map(read("catalogue", answer, secrets, Schema.Array(Product)), (products) =>
+    products.map((p): CatalogueItem => ({
+      sku: String(p.id),
+      name: p.name,
+      price: p.price === undefined || p.price === null ? undefined : String(p.price),
+      available: p.available === undefined || p.available === null ? undefined : Boolean(p.available),
+      params: p.params ?? undefined,
+      meta: undefined
+    }))
+  )
 
 /** The ids an order may be known by: our order id (sent as `order_uuid`) and the provider's order id. */
 export interface CheckKey {

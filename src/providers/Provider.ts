@@ -66,9 +66,21 @@ export interface ProviderBalance {
   readonly currency: string | undefined
 }
 
+/** One product a provider sells, as its catalogue lists it: `sku` and `meta` are what a package mapping needs. */
+export interface CatalogueItem {
+  readonly sku: string
+  readonly name: string
+  readonly price: string | undefined
+  readonly available: boolean | undefined
+  readonly params: ReadonlyArray<string> | undefined
+  readonly meta: { readonly oyun: string; readonly kupur: string } | undefined
+}
+
 /** The port every provider adapter implements. */
 export interface ProviderClient {
   readonly place: (order: ProviderOrder) => Effect.Effect<PlaceResult, ProviderError>
   readonly check: (order: ProviderOrder) => Effect.Effect<CheckResult, ProviderError>
   readonly balance: Effect.Effect<ProviderBalance, ProviderError>
+  /** The provider's product list, for operators writing package mappings; only the wire providers have one. */
+  readonly catalogue?: Effect.Effect<ReadonlyArray<CatalogueItem>, ProviderError>
 }

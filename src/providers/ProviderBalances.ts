@@ -1,9 +1,23 @@
-import { DateTime, Effect } from "effect"
-import { ProviderCallFailed, ProviderBalanceView } from "./ProviderConfig.js"
+import { Data, DateTime, Effect } from "effect"
+import type { CatalogueItem, ProviderClient, ProviderError } from "./Provider.js"
+import { CatalogueItemView, ProviderBalanceView, ProviderCallFailed } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
 import { Providers } from "./Providers.js"
 
-/** The live balance of a configured provider, asked of the provider itself. */
+/** A provider kind without a product list (our code inventory, the simulator). */
+class NoCatalogue extends Data.TaggedError("NoCatalogue")<{ readonly message: string }> {}
+
+const catalogueView = (item: CatalogueItem) =>
+  new CatalogueItemView({
+    sku: item.sku,
+    name: item.name,
+    ...(item.price === undefined ? {} : { price: item.price }),
+    ...(item.available === undefined ? {} : { available: item.available }),
+    ...(item.params === undefined ? {} : { params: item.params }),
+    ...(item.meta === undefined ? {} : { meta: item.meta })
+  })
+
+/** Live questions asked of a configured provider itself: its balance and its catalogue. */
 export class ProviderBalances extends Effect.Service<ProviderBalances>()(
   "tawsil/providers/ProviderBalances",
   {
@@ -11,14 +25,22 @@ export class ProviderBalances extends Effect.Service<ProviderBalances>()(
       const configs = yield* ProviderConfigs
       const providers = yield* Providers
 
-      const check = Effect.fn("ProviderBalances.check")(function* (providerId: string) {
-        yield* configs.find(providerId)
-        const answer = yield* providers.client(providerId).pipe(
-          Effect.flatMap(({ client }) => client.balance),
-          Effect.mapError(
-            (error) => new ProviderCallFailed({ message: error.message, providerId, reason: error._tag })
+      const ask = <A>(
+        providerId: string,
+        question: (client: ProviderClient) => Effect.Effect<A, ProviderError | NoCatalogue>
+      ) =>
+        Effect.zipRight(
+          configs.find(providerId),
+          providers.client(providerId).pipe(
+            Effect.flatMap(({ client }) => question(client)),
+            Effect.mapError(
+              (error) => new ProviderCallFailed({ message: error.message, providerId, reason: error._tag })
+            )
           )
         )
+
+      const check = Effect.fn("ProviderBalances.check")(function* (providerId: string) {
+        const answer = yield* ask(providerId, (client) => client.balance)
         return new ProviderBalanceView({
           providerId,
           balance: answer.balance,
@@ -27,7 +49,15 @@ export class ProviderBalances extends Effect.Service<ProviderBalances>()(
         })
       })
 
-      return { check } as const
+      const catalogue = Effect.fn("ProviderBalances.catalogue")(function* (providerId: string) {
+        const items = yield* ask(
+          providerId,
+          (client) => client.catalogue ?? new NoCatalogue({ message: "this provider kind has no catalogue" })
+        )
+        return items.map(catalogueView)
+      })
+
+      return { check, catalogue } as const
     })
   }
 ) {}

@@ -84,6 +84,16 @@ export class ProviderBalanceView extends Schema.Class<ProviderBalanceView>("Prov
   checkedAt: Schema.DateTimeUtc
 }) {}
 
+/** One product of a provider's catalogue; `sku` (and for Znet `meta`) is what a package mapping needs. */
+export class CatalogueItemView extends Schema.Class<CatalogueItemView>("CatalogueItemView")({
+  sku: Schema.String,
+  name: Schema.String,
+  price: Schema.optional(Schema.String),
+  available: Schema.optional(Schema.Boolean),
+  params: Schema.optional(Schema.Array(Schema.String)),
+  meta: Schema.optional(Schema.Struct({ oyun: Schema.String, kupur: Schema.String }))
+}) {}
+
 /** The provider did not give a usable answer; `reason` is the error tag (transient, misconfigured, …). */
 export class ProviderCallFailed extends Schema.TaggedError<ProviderCallFailed>()(
   "ProviderCallFailed",

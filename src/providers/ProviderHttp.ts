@@ -13,8 +13,8 @@ import {
   ProviderTransient
 } from "./Provider.js"
 
-/** Only a place can leave a provider holding an order we do not know of; a failed check or balance is retried. */
-export type Operation = "place" | "check" | "balance"
+/** Only a place can leave a provider holding an order we do not know of; any other failed call may be retried. */
+export type Operation = "place" | "check" | "balance" | "catalogue"
 
 /** An answer that was not data (an HTTP status, a body we cannot read): the cause kept on the provider error. */
 export class UnrecognisedAnswer extends Data.TaggedError("UnrecognisedAnswer")<{

@@ -10,7 +10,7 @@ import {
 } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./Providers.js"
-import { parseBalance, parseCheck, parsePlace } from "./ZnetParse.js"
+import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetParse.js"
 
 export interface ZnetOptions {
   readonly sendTimeout: Duration.DurationInput
@@ -128,7 +128,11 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
           Effect.withSpan("Znet.balance", { attributes: { providerId: row.id } })
         )
 
-        const client: ProviderClient = { place, check, balance }
+        const catalogue = call("pin_listesi", "catalogue", {}, parseCatalogue).pipe(
+          Effect.withSpan("Znet.catalogue", { attributes: { providerId: row.id } })
+        )
+
+        const client: ProviderClient = { place, check, balance, catalogue }
         return client
       })
 

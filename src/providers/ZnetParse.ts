@@ -1,5 +1,6 @@
-import { Either, Option } from "effect"
+import { Either, Option, Schema } from "effect"
 import {
+  type CatalogueItem,
   CheckResult,
   PlaceResult,
   type ProviderBalance,
@@ -195,4 +196,48 @@ export const parseBalance = (
         : Either.left(unrecognised("balance", answer, secrets))
     }
   })
+}
+
+const Field = Schema.Union(Schema.String, Schema.Number)
+const Catalogue = Schema.Struct({
+  success: Schema.Literal(true),
+  result: Schema.Array(
+    Schema.Struct({
+      id: Field,
+      adi: Schema.String,
+      oyun_bilgi_id: Field,
+      kupur: Field,
+      fiyat: Schema.optional(Schema.NullOr(Field))
+    })
+  )
+})
+const decodeCatalogue = Schema.decodeUnknownOption(Schema.parseJson(Catalogue))
+
+/**
+ * `pin_listesi.php`, JSON: `{"success":true,"result":[{"id","adi","oyun_bilgi_id","kupur","fiyat",…}]}`. `id` is
+ * the SKU; a package mapping needs `oyun_bilgi_id` (as `oyun`) and `kupur`. Errors come as pipe text.
+ */
+export const parseCatalogue = (
+  answer: Answer,
+  secrets: ReadonlyArray<string>
+): Either.Either<ReadonlyArray<CatalogueItem>, ProviderError> => {
+  const products = answer.status < 300 ? decodeCatalogue(answer.body) : Option.none()
+  if (Option.isSome(products)) {
+    return Either.right(
+      products.value.result.map((p) => ({
+        sku: String(p.id),
+        name: p.adi,
+        price: p.fiyat === undefined || p.fiyat === null ? undefined : String(p.fiyat),
+        available: undefined,
+        params: undefined,
+        meta: { oyun: String(p.oyun_bilgi_id), kupur: String(p.kupur) }
+      }))
+    )
+  }
+  const body = readBody(answer.body, secrets)
+  return Either.left(
+    Option.getOrElse(failure("catalogue", answer, body, secrets), () =>
+      unrecognised("catalogue", answer, secrets)
+    )
+  )
 }

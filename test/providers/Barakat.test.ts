@@ -444,8 +444,12 @@ describe("Barakat adapter over real HTTP", () => {
         )
         const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
         assert.lengthOf(times, 12)
+        // arrival times at the server jitter under load, so single gaps get some slack; the span may not
+        const windowOfTen = times.slice(10).map((t, i) => t - times[i]!)
+        for (const span of windowOfTen)
+          assert.isAtLeast(span, 950, "no more than 10 requests within a second")
         for (let i = 1; i < times.length; i++) {
-          assert.isAtLeast(times[i]! - times[i - 1]!, 90, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
+          assert.isAtLeast(times[i]! - times[i - 1]!, 50, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
         }
       }).pipe(Effect.provide(NodeHttpClient.layer))
   )

@@ -345,8 +345,10 @@ describe("Znet adapter over real HTTP", () => {
         })
         const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
         assert.lengthOf(times, 4)
+        // arrival times at the server jitter under load, so single gaps get some slack; the span may not
+        assert.isAtLeast(times[3]! - times[0]!, 570, "three spacings of 200 ms")
         for (let i = 1; i < times.length; i++) {
-          assert.isAtLeast(times[i]! - times[i - 1]!, 180, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
+          assert.isAtLeast(times[i]! - times[i - 1]!, 120, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
         }
       }).pipe(Effect.provide(NodeHttpClient.layer))
   )
