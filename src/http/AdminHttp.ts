@@ -9,7 +9,7 @@ import { CodeInventory } from "../providers/CodeInventory.js"
 import { ProviderBalances } from "../providers/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { TawsilApi } from "./Api.js"
-import { cursorToNumber } from "./OrdersHttp.js"
+import { orderCursorNumber } from "../orders/Cursor.js"
 
 export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers) =>
   Effect.gen(function* () {
@@ -33,7 +33,7 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
       .handle("putPackage", ({ path, payload }) => packages.put(path.id, payload))
       .handle("listPackages", () => packages.list)
       .handle("listOrders", ({ urlParams }) =>
-        Effect.flatMap(cursorToNumber(urlParams.cursor), (before) =>
+        Effect.flatMap(orderCursorNumber(urlParams.cursor), (before) =>
           repo.page({
             accountId: urlParams.account,
             status: urlParams.status,

@@ -1,24 +1,14 @@
 import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { Accounts } from "../orders/Accounts.js"
-import { decodeCursor } from "../orders/Cursor.js"
+import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
 import { TawsilApi } from "./Api.js"
 import { CurrentAccount } from "./Auth.js"
-import { ValidationError } from "./ValidationError.js"
 
 export const markReplayed = HttpApp.appendPreResponseHandler((_request, response) =>
   Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
 )
-
-export const cursorToNumber = (cursor: string | undefined) =>
-  cursor === undefined
-    ? Effect.succeed(undefined)
-    : Option.match(decodeCursor(cursor), {
-        onNone: () =>
-          Effect.fail(new ValidationError({ field: "cursor", message: "not a cursor this API issued" })),
-        onSome: Effect.succeed
-      })
 
 export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", (handlers) =>
   Effect.gen(function* () {
@@ -43,7 +33,7 @@ export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", (handler
       .handle("list", ({ urlParams }) =>
         Effect.gen(function* () {
           const accountId = yield* CurrentAccount
-          const before = yield* cursorToNumber(urlParams.cursor)
+          const before = yield* orderCursorNumber(urlParams.cursor)
           return yield* orders.list(accountId, {
             status: urlParams.status,
             limit: urlParams.limit ?? 50,

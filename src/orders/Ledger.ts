@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
-import { DateTime, Effect, Option } from "effect"
-import { ValidationError } from "../http/ValidationError.js"
+import { DateTime, Effect } from "effect"
 import { AccountNotFound, LedgerEntry } from "./Account.js"
+import { ledgerCursor } from "./Cursor.js"
 import { normalize } from "./Money.js"
 import { LedgerPage } from "./Operator.js"
 
@@ -26,17 +26,6 @@ const toEntry = (row: LedgerRow) =>
     createdAt: DateTime.unsafeFromDate(row.created_at)
   })
 
-/** Pages are keyed by entry id (newest first); the cursor is opaque, like the order lists'. */
-const encodeCursor = (id: string) => Buffer.from(`l:${id}`).toString("base64url")
-
-const decodeCursor = (cursor: string | undefined) => {
-  if (cursor === undefined) return Effect.succeed(Option.none<string>())
-  const match = /^l:(\d{1,18})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"))
-  return match === null
-    ? Effect.fail(new ValidationError({ field: "cursor", message: "not a cursor this API issued" }))
-    : Effect.succeed(Option.some(match[1]!))
-}
-
 /** Every balance change of an account, as an operator reads it: signed amounts (debits negative), newest first. */
 export class Ledger extends Effect.Service<Ledger>()("tawsil/orders/Ledger", {
   effect: Effect.gen(function* () {
@@ -46,7 +35,7 @@ export class Ledger extends Effect.Service<Ledger>()("tawsil/orders/Ledger", {
       accountId: string,
       query: { readonly limit: number; readonly cursor?: string | undefined }
     ) {
-      const before = yield* decodeCursor(query.cursor)
+      const before = yield* ledgerCursor.decode(query.cursor)
       const accounts = yield* sql`select 1 from accounts where id = ${accountId}`.pipe(Effect.orDie)
       if (accounts.length === 0) {
         return yield* new AccountNotFound({ message: "account not found", accountId })
@@ -55,14 +44,16 @@ export class Ledger extends Effect.Service<Ledger>()("tawsil/orders/Ledger", {
         select id::text, kind, amount::text, balance_after::text, order_id::text, note, created_at
         from ledger_entries
         where account_id = ${accountId}
-          ${Option.match(before, { onNone: () => sql``, onSome: (id) => sql`and id < ${id}::bigint` })}
+          ${before === undefined ? sql`` : sql`and id < ${before}::bigint`}
         order by id desc
         limit ${query.limit + 1}`.pipe(Effect.orDie)
       const items = rows.slice(0, query.limit)
       const last = items[items.length - 1]
       return new LedgerPage({
         items: items.map(toEntry),
-        ...(rows.length > query.limit && last !== undefined ? { nextCursor: encodeCursor(last.id) } : {})
+        ...(rows.length > query.limit && last !== undefined
+          ? { nextCursor: ledgerCursor.encode(last.id) }
+          : {})
       })
     })
 

@@ -1,6 +1,6 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { encodeCursor } from "./Cursor.js"
+import { orderCursor } from "./Cursor.js"
 import { OrderPage, type OrderStatus } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 
@@ -58,7 +58,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
           return new OrderPage({
             items,
             nextCursor:
-              rows.length > query.limit && last !== undefined ? encodeCursor(last.number) : undefined
+              rows.length > query.limit && last !== undefined ? orderCursor.encode(last.number) : undefined
           })
         }),
         Effect.orDie,

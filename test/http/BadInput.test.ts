@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { maxBodyBytes } from "../../src/http/ErrorMapping.js"
-import { encodeCursor } from "../../src/orders/Cursor.js"
+import { orderCursor } from "../../src/orders/Cursor.js"
 import {
   resellerWithBalance,
   simulatorPackageViaApi,
@@ -339,7 +339,9 @@ describe("malformed requests over HTTP", () => {
         assert.strictEqual(jsonAs(Order)(chunked).playerId, "chunked")
         assert.include(
           (yield* send(
-            HttpClientRequest.get(`/v1/orders?cursor=${encodeCursor(1_000_000)}`).pipe(asAccount(context))
+            HttpClientRequest.get(`/v1/orders?cursor=${orderCursor.encode(1_000_000)}`).pipe(
+              asAccount(context)
+            )
           )).text,
           '"items"'
         )
