@@ -6,8 +6,11 @@ import { world } from "./Harness.js"
 import { countLines, signal, waitExit } from "./Node.js"
 import { firstCallAfter, outcome, refsOf, type Result, seconds } from "./Report.js"
 
-/** (1) SIGKILL node A with 300 orders in every state; a new process (B) takes them over after the lease TTL. */
-export const sigkill = (ctx: Ctx) =>
+/**
+ * (1) SIGKILL node A with 3 × `wave` orders in every state; a new process (B) takes them over after the lease TTL.
+ * `npm run chaos` runs it with 300 orders, the test suite (test/e2e/CrashRecovery.test.ts) with fewer.
+ */
+export const sigkill = (ctx: Ctx, wave = 100) =>
   Effect.scoped(
     Effect.gen(function* () {
       const w = yield* world(ctx, "sigkill")
@@ -15,11 +18,11 @@ export const sigkill = (ctx: Ctx) =>
       const { key, packages } = yield* w.configure(a)
       yield* w.script({ latencyMs: 1000, pollsBeforeFinal: 1, outcome: "mixed" })
       // three waves, so that the kill finds orders done, awaiting a check, being sent and still queued
-      yield* createOrders([a], key, packages, 100)
+      yield* createOrders([a], key, packages, wave)
       yield* Effect.sleep("6500 millis")
-      yield* createOrders([a], key, packages, 100, 100)
+      yield* createOrders([a], key, packages, wave, wave)
       yield* Effect.sleep("1200 millis")
-      yield* createOrders([a], key, packages, 100, 200)
+      yield* createOrders([a], key, packages, wave, 2 * wave)
       const killedAt = Date.now()
       yield* signal(a, "SIGKILL")
       yield* waitExit(a, 5000)

@@ -1,46 +1,24 @@
 import { Effect, type Scope } from "effect"
-import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { Agent, createServer, request } from "node:http"
 import type { Socket } from "node:net"
 
-/** One provider call as the proxy saw it: which node made it (by the owner of the client socket), and the answer. */
+/** One provider call as the proxy saw it: which node made it, when, and the answer. */
 export interface Call {
+  /** the calling node's name, from the pid in the request's User-Agent; "?" when it names no node */
   readonly node: string
   readonly endpoint: "place" | "check" | "other"
   readonly reference: string
   readonly atMillis: number
   answer: string
-}
-
-const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0")
-
-/** The inode of the loopback TCP socket `127.0.0.1:local → 127.0.0.1:remote`, from /proc/net/tcp. */
-const socketInode = (local: number, remote: number) => {
-  const wanted = `0100007F:${hexPort(local)} 0100007F:${hexPort(remote)}`
-  const line = readFileSync("/proc/net/tcp", "utf8")
-    .split("\n")
-    .find((l) => l.includes(wanted))
-  return line?.trim().split(/\s+/)[9]
-}
-
-const ownsSocket = (pid: number, inode: string) => {
-  try {
-    const dir = `/proc/${pid}/fd`
-    return readdirSync(dir).some((fd) => {
-      try {
-        return readlinkSync(`${dir}/${fd}`) === `socket:[${inode}]`
-      } catch {
-        return false
-      }
-    })
-  } catch {
-    return false
-  }
+  /** when the simulator's answer reached the proxy (0 while there is none) */
+  answeredAtMillis: number
+  /** the caller hung up before the answer reached it (it gave up on the call: a timeout, an interruption) */
+  abandoned: boolean
 }
 
 /**
- * An HTTP proxy in front of the wire simulator. The simulator cannot tell which node called it; the proxy can,
- * by finding which of the known node processes owns the client end of each connection (Linux /proc).
+ * An HTTP proxy in front of the wire simulator that records every call and which node made it (the pid that
+ * Tawsil's provider client puts in its User-Agent).
  */
 export const startProxy = (
   target: number,
@@ -48,17 +26,11 @@ export const startProxy = (
 ): Effect.Effect<{ readonly url: string; readonly calls: Array<Call> }, never, Scope.Scope> =>
   Effect.gen(function* () {
     const calls: Array<Call> = []
-    const owners = new WeakMap<Socket, string>()
     const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-    let port = 0
-    const ownerOf = (socket: Socket) => {
-      const known = owners.get(socket)
-      if (known !== undefined) return known
-      const inode = socketInode(socket.remotePort ?? 0, port)
-      const owner =
-        (inode !== undefined ? nodes().find((n) => ownsSocket(n.pid, inode))?.name : undefined) ?? "?"
-      owners.set(socket, owner)
-      return owner
+    // Tawsil's provider client names its process in the User-Agent: `tawsil (<host>; pid <pid>)`
+    const callerOf = (userAgent: string | undefined) => {
+      const pid = Number(/pid (\d+)/.exec(userAgent ?? "")?.[1])
+      return nodes().find((n) => n.pid === pid)?.name ?? "?"
     }
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1")
@@ -69,7 +41,15 @@ export const startProxy = (
           : "other"
       const reference =
         url.searchParams.get("referans") ?? url.searchParams.get("tahsilat_api_islem_id") ?? ""
-      const call: Call = { node: ownerOf(req.socket), endpoint, reference, atMillis: Date.now(), answer: "" }
+      const call: Call = {
+        node: callerOf(req.headers["user-agent"]),
+        endpoint,
+        reference,
+        atMillis: Date.now(),
+        answer: "",
+        answeredAtMillis: 0,
+        abandoned: false
+      }
       calls.push(call)
       const upstream = request(
         { host: "127.0.0.1", port: target, path: req.url, method: req.method, agent },
@@ -79,6 +59,7 @@ export const startProxy = (
           answer.on("end", () => {
             const body = Buffer.concat(chunks)
             call.answer = body.toString().slice(0, 40)
+            call.answeredAtMillis = Date.now()
             res.writeHead(answer.statusCode ?? 502, answer.headers)
             res.end(body)
           })
@@ -86,6 +67,9 @@ export const startProxy = (
       )
       upstream.on("error", () => res.destroy())
       res.on("error", () => {})
+      res.on("close", () => {
+        if (!res.writableFinished) call.abandoned = true
+      })
       req.pipe(upstream)
     })
     const sockets = new Set<Socket>()
@@ -93,7 +77,7 @@ export const startProxy = (
       sockets.add(s)
       s.on("close", () => sockets.delete(s))
     })
-    port = yield* Effect.acquireRelease(
+    const port = yield* Effect.acquireRelease(
       Effect.async<number>((resume) => {
         server.listen(0, "127.0.0.1", () => {
           const address = server.address()

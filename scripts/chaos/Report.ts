@@ -79,8 +79,21 @@ export const outcome = (calls: ReadonlyArray<Call>, rows: ReadonlyArray<OrderRow
       .slice(0, 5)
       .map(
         (d) =>
-          `placed ${d.placed}x: ${d.reference} (a never-seen check came before the re-send: ${d.afterNotFound})`
+          `placed ${d.placed}x: ${d.reference} (a never-seen check came before the re-send: ${d.afterNotFound})\n` +
+          timeline(calls, d.reference)
       )
   ]
   return { lost: lost.length, duplicates: p.duplicates.length, notes }
+}
+
+/** Every call for one reference, relative to the first: node, endpoint, arrival → answer, and the answer. */
+export const timeline = (calls: ReadonlyArray<Call>, reference: string) => {
+  const own = calls.filter((c) => c.reference === reference)
+  const t0 = own[0]?.atMillis ?? 0
+  return own
+    .map(
+      (c) =>
+        `        +${c.atMillis - t0} ms ${c.node} ${c.endpoint} → ${c.answeredAtMillis === 0 ? "no answer" : `+${c.answeredAtMillis - t0} ms`} ${c.answer}${c.abandoned ? " (caller gone)" : ""}`
+    )
+    .join("\n")
 }

@@ -13,6 +13,12 @@ export interface DispatchSettings {
   /** a send or check that has not answered by then is ambiguous (send) or retried next round (check) */
   readonly sendTimeout: Duration.Duration
   readonly checkTimeout: Duration.Duration
+  /**
+   * after an ambiguous send, a "never seen" answer allows the re-send only from a check made this long after the
+   * abandoned attempt started: a request given up on may still be on its way to the provider (queued in a proxy,
+   * a load balancer, the provider's own intake), and would land beside the re-send
+   */
+  readonly resendQuietPeriod: Duration.Duration
   /** try the route's fallback provider (once) when the primary is unavailable or misconfigured */
   readonly fallbackEnabled: boolean
   /** an engine node's liveness: how often it heartbeats, and after how long silence its orders are taken over */
@@ -31,6 +37,7 @@ const defaults: DispatchSettings = {
   retryJitter: true,
   sendTimeout: Duration.seconds(30),
   checkTimeout: Duration.seconds(15),
+  resendQuietPeriod: Duration.seconds(60),
   fallbackEnabled: true,
   heartbeatInterval: Duration.seconds(3),
   leaseTtl: Duration.seconds(10),
@@ -84,6 +91,11 @@ export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig"
       "TAWSIL_CHECK_TIMEOUT",
       "checkTimeout",
       "a status check without an answer by then"
+    ),
+    resendQuietPeriod: duration(
+      "TAWSIL_RESEND_QUIET_PERIOD",
+      "resendQuietPeriod",
+      "after an ambiguous send, how long before a 'never seen' answer allows a re-send"
     ),
     fallbackEnabled: Config.boolean("TAWSIL_FALLBACK").pipe(
       Config.withDefault(defaults.fallbackEnabled),

@@ -13,7 +13,7 @@ import { sendStep } from "./SendStep.js"
  * before the previous owner stopped, so check by reference first (never re-send blindly). `awaiting` → keep
  * polling, the next check due one interval after the last one.
  */
-const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>): Phase => {
+const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
   const hop = Math.max(0, job.provider_id === null ? 0 : route.indexOf(job.provider_id))
   switch (job.dispatch_state) {
     case "queued":
@@ -24,14 +24,15 @@ const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>): Phase => {
         : Phase.Watch({
             providerId: job.provider_id,
             hop,
-            ambiguous: true,
+            // the previous owner's last attempt may have left just before it stopped: count from now
+            ambiguousSince: resumedAt,
             providerOrderId: job.provider_order_id ?? undefined
           })
     case "awaiting":
       return Phase.Watch({
         providerId: job.provider_id ?? route[0] ?? "",
         hop,
-        ambiguous: false,
+        ambiguousSince: undefined,
         providerOrderId: job.provider_order_id ?? undefined
       })
     default:
@@ -50,15 +51,19 @@ export const runOrder = (lease: Lease, fresh?: NewOrderJob) =>
         ? yield* store.load(lease.orderId)
         : { ...fresh, seconds_since_sent: null, seconds_since_checked: null }
     const route = job === undefined ? [] : routeOf(job, settings)
-    if (job === undefined || job.status !== "pending" || resumePhase(job, route)._tag === "Finished") {
+    const startedAt = yield* Clock.currentTimeMillis
+    if (
+      job === undefined ||
+      job.status !== "pending" ||
+      resumePhase(job, route, startedAt)._tag === "Finished"
+    ) {
       yield* store.complete(lease)
       return "nothing to do"
     }
-    const startedAt = yield* Clock.currentTimeMillis
     let sentAtMillis = job.seconds_since_sent === null ? undefined : startedAt - job.seconds_since_sent * 1000
-    let phase = resumePhase(job, route)
+    let phase = resumePhase(job, route, startedAt)
     let firstDelay =
-      phase._tag === "Watch" && !phase.ambiguous
+      phase._tag === "Watch" && phase.ambiguousSince === undefined
         ? Duration.subtract(
             settings.pollInterval,
             // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds

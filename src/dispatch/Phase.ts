@@ -4,11 +4,14 @@ import { Data } from "effect"
 export type Phase = Data.TaggedEnum<{
   /** send to the route's provider at `hop` (0 = primary, 1 = fallback) */
   Send: { readonly hop: number }
-  /** poll the provider; `ambiguous` = we do not know whether the provider has the order */
+  /**
+   * poll the provider; `ambiguousSince` (Clock millis, when the attempt we cannot account for started) is set
+   * while we do not know whether the provider has the order
+   */
   Watch: {
     readonly providerId: string
     readonly hop: number
-    readonly ambiguous: boolean
+    readonly ambiguousSince: number | undefined
     /** the provider's own id for the order, when its answer to the send gave one */
     readonly providerOrderId: string | undefined
   }

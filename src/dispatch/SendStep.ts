@@ -1,4 +1,4 @@
-import { Deferred, Effect } from "effect"
+import { Clock, Deferred, Effect } from "effect"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
 import type { ProviderError } from "../providers/Provider.js"
 import { ProviderAmbiguous } from "../providers/Provider.js"
@@ -41,14 +41,28 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
       outcome
     })
 
+    // when the latest attempt started (its request left, for wire adapters): the start of an ambiguity
+    let attemptStartedAt = yield* Clock.currentTimeMillis
+    const stampStart = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.sync(() => {
+        attemptStartedAt = now
+      })
+    )
+
     // an interrupted send (shutdown, lost lease) is not an attempt: nothing is written, and the next owner of the
     // order finds it `sending` and checks by reference before any re-send
     const attempt = Effect.gen(function* () {
       const { kind, client } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
+      yield* stampStart
       // the send timer starts when the request really leaves: a wire adapter may first wait for its rate limit
       const leaving = yield* Deferred.make<void>()
-      const guard = { beforeCall: Effect.zipRight(gate.ensureFresh, Deferred.succeed(leaving, undefined)) }
+      const guard = {
+        beforeCall: Effect.zipRight(
+          gate.ensureFresh,
+          Effect.zipRight(stampStart, Deferred.succeed(leaving, undefined))
+        )
+      }
       const timer = Effect.zipRight(
         wireKinds.has(kind) ? Deferred.await(leaving) : Effect.void,
         Effect.sleep(settings.sendTimeout)
@@ -83,25 +97,31 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
       return Phase.Watch({
         providerId,
         hop,
-        ambiguous: false,
+        ambiguousSince: undefined,
         providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
       })
     }
     if (result.left._tag === "LeaseLost") return yield* result.left
-    return yield* onSendError(lease, providerId, hop, result.left)
+    return yield* onSendError(lease, providerId, hop, result.left, attemptStartedAt)
   }).pipe(Effect.withSpan("SendStep.send", { attributes: { orderId: lease.orderId, hop } }))
 
 /** Providers reached over HTTP, whose adapters call the ProviderCallGuard as their request leaves. */
 const wireKinds = new Set(["znet", "barakat"])
 
-const onSendError = (lease: Lease, providerId: string, hop: number, error: ProviderError) =>
+const onSendError = (
+  lease: Lease,
+  providerId: string,
+  hop: number,
+  error: ProviderError,
+  attemptStartedAt: number
+) =>
   Effect.gen(function* () {
     const store = yield* OrderStore
     switch (error._tag) {
       case "ProviderAmbiguous":
         yield* Effect.logWarning("send ambiguous: checking by reference before any re-send")
         yield* store.note(lease, `ambiguous send: ${error.message}`)
-        return Phase.Watch({ providerId, hop, ambiguous: true, providerOrderId: undefined })
+        return Phase.Watch({ providerId, hop, ambiguousSince: attemptStartedAt, providerOrderId: undefined })
       case "ProviderRejected":
         yield* store.reject(lease, error.message)
         yield* Effect.logInfo("order rejected by the provider and refunded")

@@ -18,8 +18,9 @@ export interface WatchTiming {
 
 /**
  * Polls the provider by reference on `Schedule.spaced(pollInterval)` until the order settles, the deadline
- * passes, or — only while the send is ambiguous — the provider says it never saw the reference, which is the one
- * case where a re-send (same reference) is allowed. Only a status check settles an external order.
+ * passes, or — only while the send is ambiguous — the provider says it never saw the reference on a check made
+ * after the quiet period (`resendQuietPeriod`), the one case where a re-send (same reference) is allowed. Only a
+ * status check settles an external order.
  */
 export const watchStep = (
   lease: Lease,
@@ -33,7 +34,7 @@ export const watchStep = (
     const providers = yield* Providers
     const gate = yield* SendGate
     const order = { ...providerOrder(job, watch.providerId), providerOrderId: watch.providerOrderId }
-    let ambiguous = watch.ambiguous
+    let ambiguousSince = watch.ambiguousSince
     let lastOutcome = ""
 
     // a check is logged when its outcome differs from the previous one: a day of "processing" is one row
@@ -42,6 +43,20 @@ export const watchStep = (
       lastOutcome = outcome
       return { providerId: watch.providerId, action: "check", response, outcome }
     }
+
+    // "never seen" allows the re-send only once the abandoned request can no longer be in transit
+    const neverSeen = (since: number, message: string, log: LogEntry | undefined) =>
+      Effect.gen(function* () {
+        const quietFor = (yield* Clock.currentTimeMillis) - since
+        if (quietFor < Duration.toMillis(settings.resendQuietPeriod)) {
+          yield* store.recordCheck(lease, `provider has not seen the reference yet: ${message}`, log)
+          yield* Effect.logInfo("provider has not seen the reference yet; re-send waits for the quiet period")
+          return Option.none<Phase>()
+        }
+        yield* store.recordCheck(lease, `provider never saw the reference: ${message}`, log)
+        yield* Effect.logWarning("provider never saw the reference: re-sending with the same reference")
+        return Option.some<Phase>(Phase.Send({ hop: watch.hop }))
+      })
 
     const checkOnce: Effect.Effect<Option.Option<Phase>, LeaseLost> = Effect.gen(function* () {
       if ((yield* Clock.currentTimeMillis) >= timing.deadlineAtMillis) {
@@ -75,8 +90,8 @@ export const watchStep = (
       return yield* CheckResult.$match(result, {
         Pending: ({ message }) =>
           Effect.gen(function* () {
-            if (ambiguous) {
-              ambiguous = false
+            if (ambiguousSince !== undefined) {
+              ambiguousSince = undefined
               yield* store.markAwaiting(lease, { message })
             }
             yield* store.recordCheck(lease, message, log)
@@ -90,14 +105,8 @@ export const watchStep = (
         Failed: ({ message }) =>
           Effect.as(store.reject(lease, message, log), Option.some(Phase.Finished({ outcome: "rejected" }))),
         NotFound: ({ message }) =>
-          ambiguous
-            ? Effect.as(
-                Effect.zipRight(
-                  store.recordCheck(lease, `provider never saw the reference: ${message}`, log),
-                  Effect.logWarning("provider never saw the reference: re-sending with the same reference")
-                ),
-                Option.some(Phase.Send({ hop: watch.hop }))
-              )
+          ambiguousSince !== undefined
+            ? neverSeen(ambiguousSince, message, log)
             : Effect.as(
                 Effect.zipRight(
                   Effect.logError("provider lost an order it had accepted; still polling"),

@@ -1,9 +1,10 @@
 import {
   HttpClient,
   type HttpClientError,
-  type HttpClientRequest,
+  HttpClientRequest,
   type HttpClientResponse
 } from "@effect/platform"
+import { hostname } from "node:os"
 import { type Cause, Data, Duration, Effect, Fiber, Option, RateLimiter, Runtime, Scope } from "effect"
 import { guarded } from "./CallGuard.js"
 import {
@@ -117,6 +118,9 @@ export const snippet = (body: string, secrets: ReadonlyArray<string>) => {
 
 export const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`
 
+/** Names the calling process to the provider (and to anyone reading its access log): host and pid. */
+export const userAgent = `tawsil (${hostname()}; pid ${process.pid})`
+
 /**
  * The client the adapters use: no tracing (a span would record the URL, where Znet carries its credentials, and
  * the headers, where Barakat carries its token) and no trace headers sent to providers.
@@ -124,7 +128,8 @@ export const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, "
 export const providerHttpClient = (client: HttpClient.HttpClient) =>
   client.pipe(
     HttpClient.withTracerDisabledWhen(() => true),
-    HttpClient.withTracerPropagation(false)
+    HttpClient.withTracerPropagation(false),
+    HttpClient.mapRequest(HttpClientRequest.setHeader("user-agent", userAgent))
   )
 
 export interface ExchangeOptions {

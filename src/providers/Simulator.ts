@@ -22,6 +22,11 @@ export type SimulatorFault =
   | "misconfigured"
   | "rejected"
   | "hang"
+  /** the connection resets at once, but the request was in transit: the provider takes the order 25 s later */
+  | "arrivesLate"
+
+/** How long an `arrivesLate` request takes to reach the simulated provider. */
+export const lateArrival = Duration.seconds(25)
 
 export interface SimulatorCall {
   readonly operation: "place" | "check"
@@ -37,7 +42,9 @@ interface SimulatedOrder {
   readonly outcome: "success" | "failure"
 }
 
-const errorFor = (fault: Exclude<SimulatorFault, "hang" | "ambiguousAfterAccept">): ProviderError => {
+const errorFor = (
+  fault: Exclude<SimulatorFault, "hang" | "ambiguousAfterAccept" | "arrivesLate">
+): ProviderError => {
   switch (fault) {
     case "transient":
       return new ProviderTransient({ message: "simulated: connection refused" })
@@ -90,6 +97,17 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
             yield* record("place", providerId, order.reference)
             const fault = nextFault(providerId, "place")
             if (fault === "hang") return yield* Effect.never
+            if (fault === "arrivesLate") {
+              yield* Effect.forkDaemon(
+                Effect.delay(
+                  Effect.sync(() =>
+                    orders.set(order.reference, { checks: 0, outcome: outcomeFor(options, order.reference) })
+                  ),
+                  lateArrival
+                )
+              )
+              return yield* new ProviderAmbiguous({ message: "simulated: connection reset while in transit" })
+            }
             if (Duration.greaterThan(latency, Duration.zero)) yield* Effect.sleep(latency)
             if (fault !== undefined && fault !== "ambiguousAfterAccept")
               return yield* Effect.fail(errorFor(fault))
@@ -108,7 +126,7 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
             yield* record("check", providerId, order.reference)
             const fault = nextFault(providerId, "check")
             if (fault === "hang") return yield* Effect.never
-            if (fault !== undefined && fault !== "ambiguousAfterAccept")
+            if (fault !== undefined && fault !== "ambiguousAfterAccept" && fault !== "arrivesLate")
               return yield* Effect.fail(errorFor(fault))
             const known = orders.get(order.reference)
             if (known === undefined) return CheckResult.NotFound({ message: "unknown reference" })

@@ -42,7 +42,7 @@ const timeline = (reference: string) =>
 
 describe("dispatch: an ambiguous send is checked by reference before any re-send, on TestClock", () => {
   it.scoped(
-    "a hung send: ambiguous after the send timeout, still `sending`; one interval later a check finds nothing → one re-send with the same reference → approved",
+    "a hung send: ambiguous after the send timeout, still `sending`; checks find nothing, but the re-send (same reference) waits until 60 s after the attempt started → approved",
     () =>
       Effect.gen(function* () {
         const simulator = yield* SimulatorProvider
@@ -64,14 +64,35 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
         yield* firstCheck
         assert.deepStrictEqual(yield* timeline(reference), ["place@0"], "no blind re-send")
 
-        const checkAfterResend = yield* sleepRegistered(50_000)
+        // 40 s and 50 s: "never seen", but the hung request could still land: no re-send yet
+        for (const at of [40_000, 50_000]) {
+          const next = yield* sleepRegistered(at + 10_000)
+          yield* TestClock.adjust("10 seconds")
+          yield* next
+          const waiting = yield* get
+          assert.strictEqual(
+            waiting.dispatch.state,
+            "sending",
+            `still unresolved after the check at ${at} ms`
+          )
+          assert.strictEqual(waiting.dispatch.attempts, 1)
+        }
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@40000", "check@50000"])
+
+        const checkAfterResend = yield* sleepRegistered(70_000)
         yield* TestClock.adjust("10 seconds")
         const resent = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
         assert.strictEqual(resent.dispatch.attempts, 2)
-        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@40000", "place@40000"])
+        assert.deepStrictEqual(yield* timeline(reference), [
+          "place@0",
+          "check@40000",
+          "check@50000",
+          "check@60000",
+          "place@60000"
+        ])
 
         yield* checkAfterResend
-        const settlingCheck = yield* sleepRegistered(60_000)
+        const settlingCheck = yield* sleepRegistered(80_000)
         yield* TestClock.adjust("10 seconds")
         yield* settlingCheck
         yield* TestClock.adjust("10 seconds")
@@ -82,15 +103,52 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
         assert.deepStrictEqual(yield* timeline(reference), [
           "place@0",
           "check@40000",
-          "place@40000",
           "check@50000",
-          "check@60000"
+          "check@60000",
+          "place@60000",
+          "check@70000",
+          "check@80000"
         ])
         assert.deepStrictEqual(
           (yield* dispatchLogOf(created.id)).map((entry) => `${entry.action}:${entry.outcome}`),
           ["send:ProviderAmbiguous", "check:NotFound", "send:Accepted", "check:Pending", "check:Succeeded"]
         )
       }).pipe(Effect.provide(engineStack({ ...quietNode, sendTimeout: Duration.seconds(30) })))
+  )
+
+  it.scoped(
+    'a request still in transit when the connection reset lands 25 s later: the early "never seen" answers are not trusted, no second placement',
+    () =>
+      Effect.gen(function* () {
+        const simulator = yield* SimulatorProvider
+        yield* simulator.inject("sim", "place", "arrivesLate")
+        const firstCheck = yield* sleepRegistered(10_000)
+        const { reference, get } = yield* order
+        yield* firstCheck
+        for (const at of [10_000, 20_000]) {
+          const next = yield* sleepRegistered(at + 10_000)
+          yield* TestClock.adjust("10 seconds")
+          yield* next
+        }
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000", "check@20000"])
+        assert.strictEqual((yield* get).dispatch.state, "sending", "not found yet, still unresolved")
+
+        const settlingCheck = yield* sleepRegistered(40_000)
+        yield* TestClock.adjust("10 seconds")
+        const found = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
+        assert.strictEqual(found.dispatch.attempts, 1, "found at the provider: no re-send")
+        yield* settlingCheck
+        yield* TestClock.adjust("10 seconds")
+        yield* eventually(get, (o) => o.status === "approved")
+        yield* engineIdle
+        assert.deepStrictEqual(yield* timeline(reference), [
+          "place@0",
+          "check@10000",
+          "check@20000",
+          "check@30000",
+          "check@40000"
+        ])
+      }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
   it.scoped(
@@ -121,7 +179,7 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
   )
 
   it.scoped(
-    "ambiguous before the provider accepted: the check finds nothing → exactly one re-send with the same reference",
+    "ambiguous before the provider accepted (quiet period 20 s): nothing at 10 s → wait; nothing at 20 s → exactly one re-send with the same reference",
     () =>
       Effect.gen(function* () {
         const simulator = yield* SimulatorProvider
@@ -130,14 +188,24 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
         const { reference, get } = yield* order
         yield* firstCheck
 
-        const checkAfterResend = yield* sleepRegistered(20_000)
+        const secondCheck = yield* sleepRegistered(20_000)
+        yield* TestClock.adjust("10 seconds")
+        yield* secondCheck
+        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000"])
+
+        const checkAfterResend = yield* sleepRegistered(30_000)
         yield* TestClock.adjust("10 seconds")
         const resent = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
         assert.strictEqual(resent.dispatch.attempts, 2)
-        assert.deepStrictEqual(yield* timeline(reference), ["place@0", "check@10000", "place@10000"])
+        assert.deepStrictEqual(yield* timeline(reference), [
+          "place@0",
+          "check@10000",
+          "check@20000",
+          "place@20000"
+        ])
 
         yield* checkAfterResend
-        const settlingCheck = yield* sleepRegistered(30_000)
+        const settlingCheck = yield* sleepRegistered(40_000)
         yield* TestClock.adjust("10 seconds")
         yield* settlingCheck
         yield* TestClock.adjust("10 seconds")
@@ -146,10 +214,11 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
         assert.deepStrictEqual(yield* timeline(reference), [
           "place@0",
           "check@10000",
-          "place@10000",
           "check@20000",
-          "check@30000"
+          "place@20000",
+          "check@30000",
+          "check@40000"
         ])
-      }).pipe(Effect.provide(engineStack(quietNode)))
+      }).pipe(Effect.provide(engineStack({ ...quietNode, resendQuietPeriod: Duration.seconds(20) })))
   )
 })

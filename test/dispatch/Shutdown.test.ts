@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { TestDatabase } from "../support/TestDatabase.js"
@@ -109,11 +109,12 @@ describe("dispatch: shutdown", () => {
             }
 
             // another node takes them over: a `sending` order is checked by reference before it is re-sent (the
-            // new node's simulator never saw it), an `awaiting` order is only watched, never re-sent
+            // new node's simulator never saw it), an `awaiting` order is only watched, never re-sent. The resend
+            // quiet period (Ambiguous.test.ts) is off here so that "never seen" is trusted at once.
             const resends = yield* sleepRegistered((yield* Clock.currentTimeMillis) + 5000, 2)
             yield* Effect.scoped(
               Effect.gen(function* () {
-                const node2 = yield* Layer.build(engineOn(quietNode))
+                const node2 = yield* Layer.build(engineOn({ ...quietNode, resendQuietPeriod: Duration.zero }))
                 const dispatcher2 = Context.get(node2, Dispatcher)
                 const simulator2 = Context.get(node2, SimulatorProvider)
                 const owners = yield* eventually(outboxRows, (rows) =>
