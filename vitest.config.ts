@@ -1,8 +1,19 @@
+import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  // the package's own entry points (package.json "exports"), as a host service imports them
+  resolve: {
+    alias: [
+      {
+        find: /^tawsil\/testing$/,
+        replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url))
+      },
+      { find: /^tawsil$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+    ]
+  },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

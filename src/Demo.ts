@@ -45,6 +45,8 @@ export const seedDemo = Effect.gen(function* () {
   yield* accounts.credit(created.account.id, new CreditRequest({ amount: "1000.00", note: "demo funds" }))
   const demo: DemoData = { apiKey: created.apiKey, packageId: demoPackageId }
   yield* sql`insert into settings (key, value) values ('demo', ${JSON.stringify(demo)}::jsonb)`
-  yield* Effect.logInfo("demo data created").pipe(Effect.annotateLogs({ accountId: created.account.id }))
+  yield* Effect.logInfo("demo data created").pipe(
+    Effect.annotateLogs({ module: "Demo", accountId: created.account.id })
+  )
   return demo
 }).pipe(Effect.orDie, Effect.map(Option.some))

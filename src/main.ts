@@ -7,6 +7,8 @@ import { seedDemo } from "./Demo.js"
 import { AdminToken } from "./http/AdminToken.js"
 import { HttpLive, ServicesWithEngineLive } from "./http/Server.js"
 import { DispatchConfig } from "./dispatch/DispatchConfig.js"
+import { LoggingLive } from "./observability/Logging.js"
+import { TracingLive } from "./observability/Tracing.js"
 import { demoEnabled, TawsilConfig } from "./TawsilConfig.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -50,7 +52,8 @@ const MainLive = Layer.mergeAll(HttpLive, WelcomeLive).pipe(
     )
   ),
   Layer.provide(InfraLive),
-  Layer.provide(LogLevelLive)
+  Layer.provide(TracingLive),
+  Layer.provide(Layer.mergeAll(LogLevelLive, LoggingLive))
 )
 
 Layer.launch(MainLive).pipe(NodeRuntime.runMain)

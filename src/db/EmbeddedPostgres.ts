@@ -75,7 +75,7 @@ export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
         )
     )
     yield* Effect.logInfo("embedded postgres started").pipe(
-      Effect.annotateLogs({ dataDir: pgDataDir, port: options.port })
+      Effect.annotateLogs({ module: "EmbeddedPostgres", dataDir: pgDataDir, port: options.port })
     )
     const urlFor = (database: string) =>
       Redacted.make(`postgres://postgres:${password}@127.0.0.1:${options.port}/${database}`)
@@ -110,7 +110,7 @@ const stopOrphanedServer = (pgDataDir: string) =>
     const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0])
     if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return
     yield* Effect.logWarning("stopping an embedded postgres left running by a previous process").pipe(
-      Effect.annotateLogs({ pid })
+      Effect.annotateLogs({ module: "EmbeddedPostgres", pid })
     )
     yield* Effect.sync(() => process.kill(pid, "SIGINT"))
     yield* Effect.sleep("100 millis").pipe(

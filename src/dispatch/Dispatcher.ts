@@ -29,7 +29,8 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
     yield* Effect.addFinalizer(() =>
       outbox.releaseAll(nodeId).pipe(
         Effect.tap(() => Effect.logInfo("engine stopped; its orders are released")),
-        Effect.catchAllCause((cause) => Effect.logError("could not release orders on shutdown", cause))
+        Effect.catchAllCause((cause) => Effect.logError("could not release orders on shutdown", cause)),
+        Effect.annotateLogs({ module: "Dispatcher", nodeId })
       )
     )
     const fibers = yield* FiberMap.make<string>()
@@ -41,7 +42,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         const inFlight = yield* gate.drain
         if (inFlight === 0 || Duration.isZero(settings.shutdownGrace)) return
         yield* Effect.logInfo("shutting down: waiting for sends in flight").pipe(
-          Effect.annotateLogs({ inFlight })
+          Effect.annotateLogs({ module: "Dispatcher", inFlight })
         )
         yield* gate.inFlight.pipe(
           Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (n) => n === 0 }),
@@ -65,7 +66,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         Effect.catchAllDefect((defect) => Effect.fail(defect)),
         Effect.tapError((defect) =>
           Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
-            Effect.annotateLogs({ orderId: lease.orderId })
+            Effect.annotateLogs({ module: "Dispatcher", orderId: lease.orderId })
           )
         ),
         Effect.retry(Schedule.spaced("5 seconds")),
@@ -119,7 +120,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
     )
     yield* Effect.forkScoped(heartbeatLoop)
     yield* Effect.forkScoped(claimLoop)
-    yield* Effect.logInfo("engine started").pipe(Effect.annotateLogs({ nodeId }))
+    yield* Effect.logInfo("engine started").pipe(Effect.annotateLogs({ module: "Dispatcher", nodeId }))
 
     return {
       nodeId,

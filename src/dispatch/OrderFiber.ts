@@ -1,6 +1,7 @@
 import { Clock, Duration, Effect } from "effect"
 import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import { watchStep } from "../monitor/StatusMonitor.js"
+import { countOrderFinished } from "../observability/Metrics.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
 import { type DispatchJob, OrderStore } from "./OrderStore.js"
@@ -86,6 +87,7 @@ export const runOrder = (lease: Lease, fresh?: NewOrderJob) =>
     yield* Effect.logInfo("order finished in the engine").pipe(
       Effect.annotateLogs({ outcome: phase.outcome })
     )
+    yield* countOrderFinished(phase.outcome)
     return phase.outcome
   }).pipe(
     Effect.catchTag("LeaseLost", (lost) =>

@@ -1,5 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { Dashboard } from "../dashboard/Dashboard.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
 import { OperatorActions } from "../orders/OperatorActions.js"
@@ -8,10 +9,11 @@ import { Packages } from "../orders/Packages.js"
 import { CodeInventory } from "../providers/CodeInventory.js"
 import { ProviderBalances } from "../providers/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
-import { TawsilApi } from "./Api.js"
+import { type AdminApi, TawsilApi } from "./Api.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 
-export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers) =>
+/** The handlers of the `admin` group, for any HttpApi that contains it (Tawsil's own or a host's). */
+export const adminHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E, R, typeof AdminApi>) =>
   Effect.gen(function* () {
     const accounts = yield* Accounts
     const providers = yield* ProviderConfigs
@@ -21,6 +23,7 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
     const balances = yield* ProviderBalances
     const operator = yield* OperatorActions
     const ledger = yield* Ledger
+    const dashboard = yield* Dashboard
     return handlers
       .handle("createAccount", ({ payload }) => accounts.create(payload))
       .handle("credit", ({ path, payload }) => accounts.credit(path.id, payload))
@@ -51,5 +54,7 @@ export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", (handlers)
       .handle("reject", ({ path, payload }) => operator.reject(path.id, payload))
       .handle("dispatch", ({ path, payload }) => operator.dispatch(path.id, payload))
       .handle("check", ({ path }) => operator.check(path.id))
+      .handle("dashboard", () => dashboard.summary)
   })
-)
+
+export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", adminHandlers)

@@ -33,6 +33,7 @@ import {
   PackageUnavailable,
   PutPackageRequest
 } from "../orders/Package.js"
+import { DashboardSummary } from "../dashboard/DashboardSummary.js"
 import { AddCodesRequest, CodeGroupStock } from "../providers/CodeInventory.js"
 import {
   CatalogueItemView,
@@ -43,7 +44,14 @@ import {
   PutProviderRequest
 } from "../providers/ProviderConfig.js"
 import { AccountAuth, AdminAuth } from "./Auth.js"
-import { NotFound, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from "./HttpErrors.js"
+import { contentType as prometheusContentType } from "../observability/PrometheusText.js"
+import {
+  NotFound,
+  PayloadTooLarge,
+  ServiceUnavailable,
+  Unauthorized,
+  UnsupportedMediaType
+} from "./HttpErrors.js"
 import { ValidationError } from "./ValidationError.js"
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))
@@ -79,6 +87,8 @@ export class OrdersApi extends HttpApiGroup.make("orders")
       .addSuccess(OrderPage)
   )
   .add(HttpApiEndpoint.get("account", "/v1/account").addSuccess(Account))
+  // on the group too, not only on the API: a host mounting this group in its own HttpApi gets it
+  .addError(ValidationError)
   .middleware(AccountAuth) {}
 
 export class AdminApi extends HttpApiGroup.make("admin")
@@ -199,6 +209,12 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addError(ProviderCallFailed)
       .annotate(OpenApi.Summary, "Check the order's provider now; a final answer settles a pending order")
   )
+  .add(
+    HttpApiEndpoint.get("dashboard", "/v1/admin/dashboard")
+      .addSuccess(DashboardSummary)
+      .annotate(OpenApi.Summary, "Operator dashboard data: state counts, manual queue, failures, providers")
+  )
+  .addError(ValidationError)
   .middleware(AdminAuth) {}
 
 export class OpsApi extends HttpApiGroup.make("ops")
@@ -207,6 +223,16 @@ export class OpsApi extends HttpApiGroup.make("ops")
     HttpApiEndpoint.get("readyz", "/readyz")
       .addSuccess(Schema.Struct({ status: Schema.Literal("ready") }))
       .addError(ServiceUnavailable)
+  )
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .setHeaders(Schema.Struct({ authorization: Schema.optional(Schema.String) }))
+      .addSuccess(HttpApiSchema.Text({ contentType: prometheusContentType }))
+      .addError(Unauthorized)
+      .annotate(
+        OpenApi.Summary,
+        "Prometheus metrics (text format 0.0.4); bearer token only if TAWSIL_METRICS_TOKEN is set"
+      )
   ) {}
 
 /** The one HTTP contract: the server, the OpenAPI document and the typed client all derive from it. */

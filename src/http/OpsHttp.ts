@@ -1,12 +1,14 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { MetricsEndpoint } from "../observability/MetricsEndpoint.js"
 import { TawsilApi } from "./Api.js"
 import { ServiceUnavailable } from "./HttpErrors.js"
 
 export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", (handlers) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const metrics = yield* MetricsEndpoint
     const databaseReachable = sql`select 1`.pipe(
       Effect.timeoutFail({
         duration: "2 seconds",
@@ -19,5 +21,6 @@ export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", (handlers) =>
     return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
       .handle("readyz", () => Effect.as(databaseReachable, { status: "ready" as const }))
+      .handle("metrics", ({ headers }) => metrics.scrape(headers.authorization))
   })
-)
+).pipe(Layer.provide(MetricsEndpoint.Default))

@@ -3,14 +3,18 @@ import { Effect } from "effect"
 import { Accounts } from "../orders/Accounts.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
-import { TawsilApi } from "./Api.js"
+import { type OrdersApi, TawsilApi } from "./Api.js"
 import { CurrentAccount } from "./Auth.js"
 
 export const markReplayed = HttpApp.appendPreResponseHandler((_request, response) =>
   Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
 )
 
-export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", (handlers) =>
+/**
+ * The handlers of the `orders` group, for any HttpApi that contains the group: Tawsil's own, or a host service's
+ * (`HttpApiBuilder.group(HostApi, "orders", ordersHandlers)`).
+ */
+export const ordersHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E, R, typeof OrdersApi>) =>
   Effect.gen(function* () {
     const orders = yield* Orders
     const accounts = yield* Accounts
@@ -45,4 +49,5 @@ export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", (handler
         Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(accounts.get(accountId)))
       )
   })
-)
+
+export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", ordersHandlers)

@@ -1,6 +1,8 @@
 import { HttpApiBuilder, HttpApiSwagger } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Layer } from "effect"
+import { Dashboard } from "../dashboard/Dashboard.js"
+import { DashboardPageLive } from "../dashboard/DashboardPage.js"
 import { EngineLive } from "../dispatch/Engine.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
@@ -37,7 +39,8 @@ export const ServicesLive = Layer.mergeAll(
   CodeInventory.Default,
   ProviderBalances.Default,
   OperatorActions.Default,
-  Ledger.Default
+  Ledger.Default,
+  Dashboard.Default
 ).pipe(Layer.provideMerge(ProvidersLive))
 
 /** The services with this process's engine behind them. Needs a SqlClient and a DispatchConfig. */
@@ -52,9 +55,10 @@ export const ApiLive = HttpApiBuilder.api(TawsilApi).pipe(
   Layer.provide([AccountAuthLive, AdminAuthLive])
 )
 
-/** The HTTP server: the API, its error mapping, `/docs` and `/openapi.json`. Needs an HttpServer. */
+/** The HTTP server: the API, error mapping, `/docs`, `/openapi.json`, `/dashboard`. Needs an HttpServer. */
 export const HttpLive = HttpApiBuilder.serve().pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(DashboardPageLive),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ErrorMappingLive),
   Layer.provide(ApiLive)

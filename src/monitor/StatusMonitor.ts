@@ -8,6 +8,7 @@ import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
 import { SendGate } from "../dispatch/SendGate.js"
+import { pollLatenessTracker } from "../observability/PollLateness.js"
 
 export interface WatchTiming {
   /** before the first check: one interval after a send, less after a resume */
@@ -117,9 +118,10 @@ export const watchStep = (
       })
     })
 
+    const timedCheck = yield* pollLatenessTracker(timing.firstDelay)
     yield* Effect.sleep(timing.firstDelay)
     const next = yield* Effect.repeat(
-      checkOnce,
+      timedCheck(checkOnce, settings.pollInterval),
       Schedule.spaced(settings.pollInterval).pipe(
         Schedule.whileInput((outcome: Option.Option<Phase>) => Option.isNone(outcome)),
         Schedule.passthrough

@@ -62,7 +62,13 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
 
     const logged = (action: string, row: OrderRow) =>
       Effect.logInfo("operator action").pipe(
-        Effect.annotateLogs({ orderId: row.id, action, status: row.status, state: row.dispatch_state }),
+        Effect.annotateLogs({
+          module: "OperatorActions",
+          orderId: row.id,
+          action,
+          status: row.status,
+          state: row.dispatch_state
+        }),
         Effect.as(toOrder(row))
       )
 

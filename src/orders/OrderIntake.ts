@@ -43,6 +43,8 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
     const write = (commands: ReadonlyArray<CreateOrderCommand>) =>
       sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
+        // the span ends at the commit: the order fibers started below must not become its children
+        Effect.withSpan("OrderIntake.writeBatch", { attributes: { size: commands.length } }),
         // the fibers start only after the commit: an order is never dispatched before it durably exists
         Effect.tap(({ jobs }) =>
           Option.match(handoff, { onNone: () => Effect.void, onSome: (h) => h.started(jobs) })

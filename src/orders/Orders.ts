@@ -1,4 +1,5 @@
 import { Effect, Option } from "effect"
+import { countOrderCreated, snakeCase } from "../observability/Metrics.js"
 import type { AccountId } from "./Account.js"
 import type { CreateOrderCommand } from "./CreateOrder.js"
 import { OrderNotFound, type OrderStatus } from "./Order.js"
@@ -11,21 +12,27 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     const intake = yield* OrderIntake
     const repo = yield* OrderRepo
 
-    // no span here: this is the hottest path; the log line says what happened to the order
+    // no span of its own: this is the hottest path; the request's span gets the order id, the log line and
+    // `tawsil_orders_created_total` say what happened to the order
     const create = Effect.fnUntraced(function* (command: CreateOrderCommand) {
       const created = yield* intake.submit(command).pipe(
         Effect.tapError((error) =>
           Effect.logInfo("order refused").pipe(
             Effect.annotateLogs({
+              module: "Orders",
               accountId: command.accountId,
               reason: error._tag,
               packageId: command.request.packageId
-            })
+            }),
+            Effect.zipRight(countOrderCreated(snakeCase(error._tag)))
           )
         )
       )
+      yield* Effect.annotateCurrentSpan("orderId", created.order.id)
+      yield* countOrderCreated(created.replayed ? "replayed" : "created")
       yield* Effect.logInfo(created.replayed ? "order create replayed" : "order created").pipe(
         Effect.annotateLogs({
+          module: "Orders",
           orderId: created.order.id,
           accountId: command.accountId,
           packageId: created.order.packageId,

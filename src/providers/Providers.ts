@@ -1,12 +1,14 @@
-import { Cache, Context, Duration, Effect, Layer, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
+import { ProviderKinds } from "./ProviderKinds.js"
 import { codesFactory } from "./Codes.js"
 import { SqlClient } from "@effect/sql"
 import { makeBarakatFactory } from "./Barakat.js"
 import { makeZnetFactory } from "./Znet.js"
+import { instrumentProvider } from "../observability/ProviderMetrics.js"
 
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
@@ -27,6 +29,7 @@ export const DefaultFactoriesLive = Layer.scoped(
   Effect.gen(function* () {
     const simulator = yield* SimulatorProvider
     const sql = yield* SqlClient.SqlClient
+    const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
     return {
       codes: codesFactory(sql),
       znet: yield* makeZnetFactory(),
@@ -37,7 +40,8 @@ export const DefaultFactoriesLive = Layer.scoped(
           Effect.mapError(
             () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
           )
-        )
+        ),
+      ...added
     }
   })
 )
@@ -63,7 +67,7 @@ export class Providers extends Effect.Service<Providers>()("tawsil/providers/Pro
         if (factory === undefined) {
           return yield* new ProviderMisconfigured({ message: `no adapter for provider kind "${row.kind}"` })
         }
-        return { kind: row.kind, client: yield* factory(row) }
+        return { kind: row.kind, client: instrumentProvider(providerId, yield* factory(row)) }
       })
 
     // every send and check needs its provider's client: a configuration change takes effect within seconds

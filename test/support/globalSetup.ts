@@ -21,6 +21,8 @@ export default async function setup(project: TestProject) {
     startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.extend(scope))
   )
   project.provide("pgUrl", Redacted.value(pg.url))
+  // tawsil/testing's TestPostgres (test/kit, examples/) creates its databases on this server too
+  process.env.TAWSIL_TEST_DATABASE_URL ??= Redacted.value(pg.url)
   return async () => {
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }

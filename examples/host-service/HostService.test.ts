@@ -1,0 +1,107 @@
+/**
+ * A host service embedding Tawsil, tested through the public entry points only ("tawsil", "tawsil/testing"): the
+ * host's own endpoint places an order in-process, the host's API serves Tawsil's orders group, and the engine
+ * (running inside the host, on the host's database) settles the order with a scripted provider on the TestClock.
+ */
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { Script, TawsilTest, TestPostgres } from "tawsil/testing"
+import { HostApi } from "./HostApi.js"
+import { HostServiceLive } from "./HostService.js"
+import { ShopConfig } from "./Shop.js"
+
+/** The reseller account the shop buys with, as Tawsil's admin would have set it up. */
+class ShopAccount extends Context.Tag("test/ShopAccount")<ShopAccount, { readonly apiKey: string }>() {}
+
+const ShopSetupLive = Layer.effectContext(
+  Effect.gen(function* () {
+    yield* TawsilTest.scriptedProvider("acme", {
+      place: [Script.accepted()],
+      check: [Script.pending(), Script.pending(), Script.succeeded("1234-5678")]
+    })
+    yield* TawsilTest.product("pubg-325", { mode: "auto", primary: "acme" }, "35.00")
+    const { accountId, apiKey } = yield* TawsilTest.reseller("100.00")
+    return Context.make(ShopConfig, { accountId, packageId: "pubg-325" }).pipe(
+      Context.add(ShopAccount, { apiKey })
+    )
+  })
+)
+
+// Tawsil inside the host, on the host's database: built first, so the engine runs on the test's TestClock
+const HostTestLive = HostServiceLive(Redacted.make("host-test-admin-token")).pipe(
+  Layer.provideMerge(NodeHttpServer.layerTest),
+  Layer.provideMerge(ShopSetupLive),
+  Layer.provideMerge(TawsilTest.layerWithSql()),
+  Layer.provideMerge(TestPostgres)
+)
+
+const hostClient = (apiKey?: string) =>
+  HttpApiClient.make(HostApi, {
+    transformClient: (client) =>
+      apiKey === undefined ? client : HttpClient.mapRequest(client, HttpClientRequest.bearerToken(apiKey))
+  })
+
+describe("examples/host-service: Tawsil embedded in a host's Effect service", () => {
+  it.scoped(
+    "POST /shop/buy places a Tawsil order in-process; the engine gets it approved after three polls",
+    () =>
+      Effect.gen(function* () {
+        const { apiKey } = yield* ShopAccount
+        const shopper = yield* hostClient()
+        const reseller = yield* hostClient(apiKey)
+
+        const purchase = yield* shopper.shop.buy({ payload: { purchaseId: "p-1", playerId: "5551234" } })
+        assert.strictEqual(purchase.status, "pending", "the host answers at once")
+
+        // Tawsil's orders group, mounted in the host's API, with Tawsil's authentication
+        const unauthenticated = yield* Effect.flip(shopper.orders.get({ path: { id: purchase.orderId } }))
+        assert.strictEqual(unauthenticated._tag, "Unauthorized")
+        const get = reseller.orders.get({ path: { id: purchase.orderId } })
+        assert.strictEqual((yield* get).status, "pending")
+        assert.strictEqual((yield* reseller.orders.account()).balance, "65.00", "charged at creation")
+
+        yield* TawsilTest.advancePolls(2)
+        assert.strictEqual((yield* get).status, "pending")
+        yield* TawsilTest.advancePolls(1)
+        const approved = yield* get
+        assert.strictEqual(approved.status, "approved")
+        assert.strictEqual(approved.dispatch.state, "done")
+        assert.strictEqual(approved.pin, "1234-5678")
+
+        // the same purchase again is the same order (the purchase id is Tawsil's idempotency key)
+        const again = yield* shopper.shop.buy({ payload: { purchaseId: "p-1", playerId: "5551234" } })
+        assert.strictEqual(again.orderId, purchase.orderId)
+        assert.strictEqual((yield* reseller.orders.account()).balance, "65.00", "charged once")
+
+        // the host's own table, in the same database as Tawsil's
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{ order_id: string; status: string }>`
+        select p.order_id, o.status from shop_purchases p join orders o on o.id = p.order_id`
+        assert.deepStrictEqual(rows, [{ order_id: purchase.orderId, status: "approved" }])
+      }).pipe(Effect.provide(HostTestLive))
+  )
+
+  it.scoped("a purchase past the balance is refused by the host's own error, and nothing is sent", () =>
+    Effect.gen(function* () {
+      const shopper = yield* hostClient()
+      const bought = yield* Effect.forEach(["p-1", "p-2", "p-3"], (purchaseId) =>
+        Effect.either(shopper.shop.buy({ payload: { purchaseId, playerId: "5551234" } }))
+      )
+      assert.deepStrictEqual(
+        bought.map((result) => (result._tag === "Right" ? "bought" : result.left._tag)),
+        ["bought", "bought", "PurchaseRefused"],
+        "35.00 each from 100.00"
+      )
+      yield* TawsilTest.advancePolls(3)
+      const sql = yield* SqlClient.SqlClient
+      const statuses = yield* sql<{ status: string }>`select status from orders order by number`
+      assert.deepStrictEqual(
+        statuses.map((row) => row.status),
+        ["approved", "approved"]
+      )
+    }).pipe(Effect.provide(HostTestLive))
+  )
+})

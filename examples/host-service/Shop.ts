@@ -1,0 +1,58 @@
+import { SqlClient } from "@effect/sql"
+import { Context, Effect, Layer } from "effect"
+import { type AccountId, CreateOrderRequest, Orders } from "tawsil"
+import { type BuyRequest, Purchase, PurchaseRefused } from "./HostApi.js"
+
+/** Which Tawsil account the shop buys with, and what it sells. */
+export class ShopConfig extends Context.Tag("host/ShopConfig")<
+  ShopConfig,
+  { readonly accountId: AccountId; readonly packageId: string }
+>() {}
+
+/** The host's own table, on the host's own Postgres (Tawsil keeps its tables beside it). */
+export const ShopTablesLive = Layer.effectDiscard(
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`
+      create table if not exists shop_purchases (
+        purchase_id text primary key,
+        order_id uuid not null,
+        player_id text not null,
+        created_at timestamptz not null default now()
+      )`
+  ).pipe(Effect.orDie)
+)
+
+/** The host's domain service: a purchase is a Tawsil order, placed in-process, and a row of the shop's own. */
+export class Shop extends Effect.Service<Shop>()("host/Shop", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const orders = yield* Orders
+    const config = yield* ShopConfig
+
+    const buy = Effect.fn("Shop.buy")(function* (request: BuyRequest) {
+      const created = yield* orders
+        .create({
+          accountId: config.accountId,
+          request: new CreateOrderRequest({
+            packageId: config.packageId,
+            playerId: request.playerId,
+            quantity: 1
+          }),
+          idempotencyKey: request.purchaseId
+        })
+        .pipe(Effect.mapError((error) => new PurchaseRefused({ message: error.message, reason: error._tag })))
+      yield* sql`
+        insert into shop_purchases (purchase_id, order_id, player_id)
+        values (${request.purchaseId}, ${created.order.id}, ${request.playerId})
+        on conflict (purchase_id) do nothing`.pipe(Effect.orDie)
+      return new Purchase({
+        purchaseId: request.purchaseId,
+        orderId: created.order.id,
+        status: created.order.status
+      })
+    })
+
+    return { buy } as const
+  })
+}) {}

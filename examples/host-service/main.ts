@@ -1,0 +1,29 @@
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Effect, Layer } from "effect"
+import { AccountId, TawsilLive } from "tawsil"
+import { createServer } from "node:http"
+import { HostServiceLive } from "./HostService.js"
+import { ShopConfig } from "./Shop.js"
+
+// The host picks its Postgres; Tawsil runs its migrations on it and keeps its engine in this process.
+const HostDatabaseLive = PgClient.layerConfig({ url: Config.redacted("HOST_DATABASE_URL") })
+
+const ShopConfigLive = Layer.effect(
+  ShopConfig,
+  Effect.map(
+    Config.all({ accountId: Config.string("SHOP_TAWSIL_ACCOUNT"), packageId: Config.string("SHOP_PACKAGE") }),
+    ({ accountId, packageId }) => ({ accountId: AccountId.make(accountId), packageId })
+  )
+)
+
+const MainLive = Layer.unwrapEffect(
+  Effect.map(Config.redacted("TAWSIL_ADMIN_TOKEN"), (token) => HostServiceLive(token))
+).pipe(
+  Layer.provide(NodeHttpServer.layer(createServer, { port: 3100 })),
+  Layer.provide(ShopConfigLive),
+  Layer.provide(TawsilLive),
+  Layer.provide(HostDatabaseLive)
+)
+
+Layer.launch(MainLive).pipe(NodeRuntime.runMain)

@@ -1,0 +1,78 @@
+/**
+ * Tawsil's public entry, for a host service that embeds it (`import { ... } from "tawsil"`). Tests use
+ * `tawsil/testing` as well (src/testing/index.ts).
+ */
+
+// the embeddable layer: Orders, OperatorActions, Accounts, Packages, ProviderConfigs, the engine; needs a SqlClient
+export { layer, TawsilLive, type TawsilOptions } from "./embed/TawsilLayer.js"
+export { DispatchConfig, type DispatchSettings } from "./dispatch/DispatchConfig.js"
+export { ProviderKinds } from "./providers/ProviderKinds.js"
+export type { ProviderFactory } from "./providers/Providers.js"
+export type { ProviderRow } from "./providers/ProviderConfigs.js"
+
+// the domain services the layer gives
+export { Orders } from "./orders/Orders.js"
+export { OperatorActions } from "./orders/OperatorActions.js"
+export { Accounts } from "./orders/Accounts.js"
+export { Packages } from "./orders/Packages.js"
+export { Ledger } from "./orders/Ledger.js"
+export { ProviderConfigs } from "./providers/ProviderConfigs.js"
+export { Dispatcher } from "./dispatch/Dispatcher.js"
+export type { CreateOrderCommand, CreatedOrder, CreateOrderError } from "./orders/CreateOrder.js"
+
+// schemas and errors
+export {
+  Account,
+  AccountId,
+  AccountNotFound,
+  CreateAccountRequest,
+  CreatedAccount,
+  CreditRequest,
+  InsufficientBalance
+} from "./orders/Account.js"
+export {
+  CreateOrderRequest,
+  DispatchState,
+  IdempotencyKeyReused,
+  InvalidTransition,
+  Order,
+  OrderId,
+  OrderNotFound,
+  OrderPage,
+  OrderStatus
+} from "./orders/Order.js"
+export { ApproveRequest, DispatchLog, DispatchRequest, RejectRequest } from "./orders/Operator.js"
+export {
+  CurrencyMismatch,
+  Mapping,
+  Package,
+  PackageNotFound,
+  PackageUnavailable,
+  PutPackageRequest,
+  Route
+} from "./orders/Package.js"
+export { ProviderCallFailed, PutProviderRequest, ProviderView } from "./providers/ProviderConfig.js"
+export { ValidationError } from "./http/ValidationError.js"
+export { Forbidden, NotFound, Unauthorized } from "./http/HttpErrors.js"
+
+// the provider port, for hosts adding a provider kind
+export {
+  CheckResult,
+  PlaceResult,
+  ProviderAmbiguous,
+  type ProviderClient,
+  type ProviderError,
+  ProviderMisconfigured,
+  type ProviderOrder,
+  ProviderRejected,
+  ProviderTransient,
+  ProviderUnavailable
+} from "./providers/Provider.js"
+
+// HTTP: the contract, its groups and handlers (to mount in a host's HttpApi), authentication, the typed client
+export { AdminApi, OpsApi, OrdersApi, TawsilApi } from "./http/Api.js"
+export { AccountAuth, AdminAuth, CurrentAccount } from "./http/Auth.js"
+export { ordersHandlers } from "./http/OrdersHttp.js"
+export { adminHandlers } from "./http/AdminHttp.js"
+export { authLayer, httpLayer } from "./embed/TawsilHttp.js"
+export { makeClient, type TawsilClient } from "./embed/TawsilClient.js"

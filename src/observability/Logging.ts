@@ -1,0 +1,99 @@
+import {
+  Config,
+  Context,
+  Effect,
+  FiberRef,
+  FiberRefs,
+  HashSet,
+  Inspectable,
+  Layer,
+  Logger,
+  Option,
+  Tracer
+} from "effect"
+
+export type LogFormat = "json" | "pretty"
+
+const logFormat = Config.literal("json", "pretty")("TAWSIL_LOG_FORMAT")
+
+/** `TAWSIL_LOG_FORMAT`; unset = `pretty` on a terminal, `json` otherwise (a pipe, a container, a service). */
+export const logFormatConfig = (isTerminal: boolean) =>
+  logFormat.pipe(
+    Config.withDefault<LogFormat>(isTerminal ? "pretty" : "json"),
+    Config.withDescription("log format: json (one object a line) or pretty")
+  )
+
+/** Keys every JSON line has (or may have) of its own; an annotation with one of these names gets a `_` prefix. */
+const reserved = new Set(["time", "level", "message", "fiber", "spans", "traceId", "spanId", "cause"])
+
+const currentSpan = (context: FiberRefs.FiberRefs) =>
+  Context.getOption(FiberRefs.getOrDefault(context, FiberRef.currentContext), Tracer.ParentSpan)
+
+/** The module a line comes from: its `module` annotation, else the first word of its span (`Orders.create`). */
+const moduleOf = (annotations: Record<string, unknown>, span: Option.Option<Tracer.AnySpan>) => {
+  if (typeof annotations["module"] === "string") return annotations["module"]
+  if (Option.isSome(span) && span.value._tag === "Span") return span.value.name.split(/[.\s]/)[0] ?? "tawsil"
+  return "tawsil"
+}
+
+/** JSON.stringify that writes BigInts as text (instead of throwing), redacts `Redactable` values, cuts cycles. */
+const stringify = (line: Record<string, unknown>) => {
+  const seen = new WeakSet<object>()
+  return JSON.stringify(line, (_key, value: unknown) => {
+    if (typeof value === "bigint") return value.toString()
+    if (typeof value !== "object" || value === null) return value
+    if (seen.has(value)) return "[Circular]"
+    seen.add(value)
+    return Inspectable.redact(value)
+  })
+}
+
+/**
+ * One JSON object a line, annotations flattened to the top level: `time`, `level`, `module`, `orderId` (when the
+ * line is about an order), `message`, the other annotations, `fiber`, log spans, the trace and span ids of the
+ * current span (they match OpenTelemetry's when tracing is on) and the pretty cause of an error. Secrets never get
+ * here as text: credentials are `Redacted` values, which write themselves as `<redacted>`.
+ */
+export const jsonLogger: Logger.Logger<unknown, string> = Logger.make((options) => {
+  const log = Logger.structuredLogger.log(options)
+  const span = currentSpan(options.context)
+  const { module: _module, orderId, ...rest } = log.annotations
+  const line: Record<string, unknown> = {
+    time: log.timestamp,
+    level: log.logLevel,
+    module: moduleOf(log.annotations, span),
+    ...(orderId === undefined ? {} : { orderId }),
+    message: log.message
+  }
+  for (const [key, value] of Object.entries(rest)) line[reserved.has(key) ? `_${key}` : key] = value
+  line["fiber"] = log.fiberId
+  if (Object.keys(log.spans).length > 0) line["spans"] = log.spans
+  if (Option.isSome(span)) {
+    line["traceId"] = span.value.traceId
+    line["spanId"] = span.value.spanId
+  }
+  if (log.cause !== undefined) line["cause"] = log.cause
+  return stringify(line)
+})
+
+export const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
+  format === "json" ? Logger.withConsoleLog(jsonLogger) : Logger.prettyLogger()
+
+/**
+ * Puts the configured logger in place of Effect's console loggers: the default one, and the pretty one that
+ * `NodeRuntime.runMain` installs, so every line is written once, in one format. Other loggers are kept.
+ * Provide it under everything else (see `main.ts`).
+ */
+export const LoggingLive = Layer.unwrapEffect(
+  Effect.map(logFormatConfig(process.stdout.isTTY === true), (format) =>
+    Layer.scopedDiscard(
+      Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+        loggers.pipe(
+          HashSet.remove(Logger.defaultLogger),
+          HashSet.remove(Logger.prettyLoggerDefault),
+          HashSet.add(loggerFor(format))
+        )
+      )
+    )
+  )
+)

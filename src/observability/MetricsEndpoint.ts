@@ -1,0 +1,52 @@
+import { Config, Effect, Metric, Option, Redacted } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+import { Unauthorized } from "../http/HttpErrors.js"
+import { render } from "./PrometheusText.js"
+import { ScrapeGauges } from "./ScrapeGauges.js"
+
+const digest = (value: string) => createHash("sha256").update(value).digest()
+
+/** `TAWSIL_METRICS_TOKEN`: unset = `/metrics` is open (scrapers usually carry no token). */
+export const metricsTokenConfig = Config.option(
+  Config.redacted("TAWSIL_METRICS_TOKEN").pipe(
+    Config.withDescription("bearer token required on GET /metrics; unset = no token needed")
+  )
+)
+
+const unauthorized = new Unauthorized({ message: "GET /metrics needs Authorization: Bearer <metrics token>" })
+
+/**
+ * What `GET /metrics` answers: the gauges read fresh, then the whole metric registry in Prometheus text format.
+ * With a metrics token configured, a request without it is refused before anything is read.
+ */
+export class MetricsEndpoint extends Effect.Service<MetricsEndpoint>()(
+  "tawsil/observability/MetricsEndpoint",
+  {
+    effect: Effect.gen(function* () {
+      const gauges = yield* ScrapeGauges
+      const token = yield* Effect.orDie(metricsTokenConfig)
+      const expected = Option.map(token, (t) => digest(Redacted.value(t)))
+
+      const authorize = (authorization: string | undefined) =>
+        Option.match(expected, {
+          onNone: () => Effect.void,
+          onSome: (want) => {
+            const given = /^bearer (.+)$/i.exec(authorization ?? "")?.[1]?.trim()
+            return given !== undefined && timingSafeEqual(digest(given), want)
+              ? Effect.void
+              : Effect.fail(unauthorized)
+          }
+        })
+
+      const scrape = (authorization: string | undefined) =>
+        authorize(authorization).pipe(
+          Effect.zipRight(gauges.refresh),
+          Effect.zipRight(Metric.snapshot),
+          Effect.map(render)
+        )
+
+      return { scrape } as const
+    }),
+    dependencies: [ScrapeGauges.Default]
+  }
+) {}

@@ -1,0 +1,79 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Metric, Option } from "effect"
+import { Dispatcher } from "../dispatch/Dispatcher.js"
+import { DispatchState } from "../orders/Order.js"
+import { CodeInventory } from "../providers/CodeInventory.js"
+import {
+  codesAvailable,
+  codesLowStock,
+  orderFibersInFlight,
+  outboxDepth,
+  outboxOldestAge,
+  registerKnownSeries
+} from "./Metrics.js"
+
+interface OutboxRow {
+  readonly state: string
+  readonly count: number
+  readonly oldest_seconds: number
+}
+
+/**
+ * The gauges read at scrape time: outbox depth by dispatch state and the age of its oldest row (the whole
+ * cluster's, from SQL), PIN codes left per group, and this process's order fibers (when it runs an engine).
+ * A failed read is logged and leaves the gauges at their last values: `/metrics` still answers.
+ */
+export class ScrapeGauges extends Effect.Service<ScrapeGauges>()("tawsil/observability/ScrapeGauges", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const codes = yield* CodeInventory
+    const dispatcher = yield* Effect.serviceOption(Dispatcher)
+    yield* registerKnownSeries
+
+    const outbox = Effect.gen(function* () {
+      const rows = yield* sql<OutboxRow>`
+        select o.dispatch_state as state, count(*)::int as count,
+               extract(epoch from now() - min(b.created_at))::float8 as oldest_seconds
+        from outbox b join orders o on o.id = b.order_id
+        group by o.dispatch_state`
+      const counts = new Map(rows.map((row) => [row.state, row.count]))
+      yield* Effect.forEach(
+        new Set([...DispatchState.literals, ...counts.keys()]),
+        (state) => Metric.set(Metric.tagged(outboxDepth, "state", state), counts.get(state) ?? 0),
+        { discard: true }
+      )
+      yield* Metric.set(outboxOldestAge, Math.max(0, ...rows.map((row) => row.oldest_seconds)))
+    })
+
+    const stock = Effect.flatMap(codes.stock, (groups) =>
+      Effect.forEach(
+        groups,
+        (group) =>
+          Effect.zipRight(
+            Metric.set(Metric.tagged(codesAvailable, "group", group.groupId), group.available),
+            Metric.set(Metric.tagged(codesLowStock, "group", group.groupId), group.lowStock ? 1 : 0)
+          ),
+        { discard: true }
+      )
+    )
+
+    const fibers = Option.match(dispatcher, {
+      onNone: () => Effect.void,
+      onSome: (engine) => Effect.flatMap(engine.inFlight, (n) => Metric.set(orderFibersInFlight, n))
+    })
+
+    const refresh = Effect.all([outbox, stock], { concurrency: 2, discard: true }).pipe(
+      Effect.timeout("5 seconds"),
+      Effect.catchAllCause((cause) =>
+        Effect.logWarning("metrics: could not read the database gauges", cause).pipe(
+          Effect.annotateLogs({ module: "Metrics" })
+        )
+      ),
+      Effect.zipRight(fibers),
+      Effect.withSpan("ScrapeGauges.refresh")
+    )
+
+    return { refresh } as const
+  }),
+  dependencies: [CodeInventory.Default]
+}) {}

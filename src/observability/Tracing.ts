@@ -1,0 +1,53 @@
+import { NodeSdk } from "@effect/opentelemetry"
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Config, Effect, Layer, Option } from "effect"
+
+/**
+ * The standard OpenTelemetry variables. Only the endpoints and the service name are read here; the exporter reads
+ * `OTEL_EXPORTER_OTLP_HEADERS` (e.g. an API key for the collector) from the environment itself, so that secret
+ * never passes through Tawsil's config or logs.
+ */
+export const tracingConfig = Config.all({
+  endpoint: Config.option(
+    Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
+      Config.withDescription("OTLP/HTTP collector base URL, e.g. http://localhost:4318; unset = no export")
+    )
+  ),
+  tracesEndpoint: Config.option(
+    Config.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").pipe(
+      Config.withDescription("full URL for traces; overrides <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces")
+    )
+  ),
+  serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("tawsil"))
+})
+
+/** Where spans go: the traces endpoint if given, else `/v1/traces` under the base endpoint; none = no export. */
+export const tracesUrl = (config: Config.Config.Success<typeof tracingConfig>): Option.Option<string> =>
+  Option.orElse(config.tracesEndpoint, () =>
+    Option.map(config.endpoint, (base) => `${base.replace(/\/+$/, "")}/v1/traces`)
+  )
+
+/**
+ * Exports Effect's spans (HTTP requests, `SendStep.send`, `StatusMonitor.check`, SQL, …) over OTLP/HTTP (JSON)
+ * when an endpoint is configured, batched; the last batch is flushed when the layer's scope closes. Without an
+ * endpoint this layer is empty and spans stay in process, as before.
+ */
+export const TracingLive = Layer.unwrapEffect(
+  Effect.map(tracingConfig, (config) =>
+    Option.match(tracesUrl(config), {
+      onNone: () => Layer.empty,
+      onSome: (url) =>
+        NodeSdk.layer(() => ({
+          resource: { serviceName: config.serviceName },
+          spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url }))
+        })).pipe(
+          Layer.tap(() =>
+            Effect.logInfo("exporting traces over OTLP").pipe(
+              Effect.annotateLogs({ module: "Tracing", serviceName: config.serviceName })
+            )
+          )
+        )
+    })
+  )
+)

@@ -1,0 +1,17 @@
+import { Context, Layer } from "effect"
+import type { ProviderFactory } from "./Providers.js"
+
+/**
+ * Provider kinds added to the built-in ones (`znet`, `barakat`, `codes`, `simulator`) by a host service embedding
+ * Tawsil, or by a test (`tawsil/testing`'s scripted provider). A provider row whose `kind` names one of them is
+ * served by its factory; a built-in kind of the same name is replaced.
+ */
+export class ProviderKinds extends Context.Tag("tawsil/providers/ProviderKinds")<
+  ProviderKinds,
+  Readonly<Record<string, ProviderFactory>>
+>() {
+  static readonly layer = (kinds: Readonly<Record<string, ProviderFactory>>) =>
+    Layer.succeed(ProviderKinds, kinds)
+
+  static readonly none = ProviderKinds.layer({})
+}

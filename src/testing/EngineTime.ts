@@ -1,0 +1,72 @@
+import { Clock, Duration, Effect } from "effect"
+import { DispatchConfig } from "../dispatch/DispatchConfig.js"
+import { Dispatcher } from "../dispatch/Dispatcher.js"
+import { EngineClock } from "./EngineClock.js"
+
+/** Real time: I/O (the database) lands on it while the TestClock stands still. */
+const live = Clock.make()
+const realPause = (millis: number) =>
+  Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+const settleLimitMillis = 15_000
+
+const snapshot = Effect.gen(function* () {
+  const clock = yield* EngineClock
+  const inFlight = yield* (yield* Dispatcher).inFlight
+  const now = yield* clock.now
+  const pending = yield* clock.pending
+  const parked = new Set(
+    pending.filter((s) => s.orderId !== undefined && s.wakeAt > now).map((s) => s.orderId)
+  )
+  return {
+    // nothing the clock already woke is still on its way back, and every order fiber waits for the clock
+    quiet: pending.every((s) => s.wakeAt > now) && parked.size >= inFlight,
+    key: `${inFlight}/${pending.map((s) => s.id).join(",")}`,
+    busy: inFlight - parked.size
+  }
+})
+
+/**
+ * Waits (on real time) until the engine can only move when the clock does: every order fiber is either finished
+ * or asleep on the TestClock, and its database writes have landed. Twice in a row, a moment apart, the same.
+ */
+export const settled = Effect.gen(function* () {
+  const startedAt = live.unsafeCurrentTimeMillis()
+  let previous = yield* snapshot
+  while (live.unsafeCurrentTimeMillis() - startedAt < settleLimitMillis) {
+    yield* realPause(previous.quiet ? 2 : 1)
+    const current = yield* snapshot
+    if (current.quiet && previous.quiet && current.key === previous.key) return
+    previous = current
+  }
+  return yield* Effect.dieMessage(
+    `tawsil/testing: the engine did not settle within ${settleLimitMillis / 1000} s ` +
+      `(${previous.busy} order fiber(s) neither finished nor waiting for the clock)`
+  )
+})
+
+/**
+ * Moves the TestClock forward by `duration` the way real time would: from one wake-up to the next, letting the
+ * fibers woken at each instant finish their I/O and go back to sleep before moving on. (A bare
+ * `TestClock.adjust` made while an order fiber is still writing would move its next wake-up later.)
+ */
+export const advance = (duration: Duration.DurationInput) =>
+  Effect.gen(function* () {
+    const clock = yield* EngineClock
+    const target = (yield* clock.now) + Duration.toMillis(Duration.decode(duration))
+    for (;;) {
+      yield* settled
+      const now = yield* clock.now
+      const wakeUps = (yield* clock.pending).map((s) => s.wakeAt).filter((at) => at <= target)
+      const next = wakeUps.length === 0 ? target : Math.min(...wakeUps)
+      yield* clock.adjust(next - now)
+      if (next === target) break
+    }
+    yield* settled
+  })
+
+/** `advance` by the engine's poll interval, `times` times: each round, every waiting order is checked once. */
+export const advancePolls = (times = 1) =>
+  Effect.gen(function* () {
+    const { pollInterval } = yield* DispatchConfig
+    for (let i = 0; i < times; i++) yield* advance(pollInterval)
+  })

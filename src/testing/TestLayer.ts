@@ -1,0 +1,36 @@
+import { Duration, Layer } from "effect"
+import type { DispatchSettings } from "../dispatch/DispatchConfig.js"
+import { layer as tawsilLayer } from "../embed/TawsilLayer.js"
+import { EngineClock } from "./EngineClock.js"
+import { ScriptedProvider } from "./ScriptedProvider.js"
+import { TestPostgres } from "./TestPostgres.js"
+
+/**
+ * Engine settings for tests: no retry jitter (exact delays), no shutdown grace, and a heartbeat and lease so long
+ * that no TestClock jump can make the node look silent. Anything given in `layer({ dispatch })` wins.
+ */
+export const testDispatchSettings: Partial<DispatchSettings> = {
+  retryJitter: false,
+  shutdownGrace: Duration.zero,
+  heartbeatInterval: Duration.hours(1),
+  leaseTtl: Duration.days(1)
+}
+
+export interface TestLayerOptions {
+  readonly dispatch?: Partial<DispatchSettings> | undefined
+}
+
+/**
+ * Tawsil as a host embeds it, with the `scripted` provider kind and `ScriptedProvider`, its fibers on the test's
+ * TestClock (seen by `advance`). Needs a `SqlClient`: for a host's test that brings its own (from `TestPostgres`).
+ * Build it inside the test (`Effect.provide`), before anything that starts fibers.
+ */
+export const layerWithSql = (options: TestLayerOptions = {}) =>
+  tawsilLayer({
+    dispatch: { ...testDispatchSettings, ...options.dispatch },
+    providerKinds: ScriptedProvider.kinds
+  }).pipe(Layer.provideMerge(ScriptedProvider.Default), Layer.provideMerge(EngineClock.layer))
+
+/** `layerWithSql` on a fresh database of its own (`TestPostgres`), which it also gives. */
+export const layer = (options: TestLayerOptions = {}) =>
+  layerWithSql(options).pipe(Layer.provideMerge(TestPostgres))

@@ -1,0 +1,66 @@
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startEmbeddedPostgres } from "../db/EmbeddedPostgres.js"
+
+/** The variable naming a Postgres server for tests (any database on it); each test layer gets a new database. */
+export const testDatabaseUrlVariable = "TAWSIL_TEST_DATABASE_URL"
+
+const freePort = Effect.async<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(port === 0 ? Effect.dieMessage("no free port") : Effect.succeed(port)))
+  })
+})
+
+/** An ephemeral embedded Postgres in a temporary directory, stopped (and its data deleted) with the scope. */
+const embeddedServer = Effect.gen(function* () {
+  const dataDir = mkdtempSync(join(tmpdir(), "tawsil-testing-"))
+  // added first, so it runs last: after the server has stopped and deleted its own data directory
+  yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dataDir, { recursive: true, force: true })))
+  const pg = yield* startEmbeddedPostgres({ dataDir, port: yield* freePort, ephemeral: true })
+  return pg.url
+}).pipe(Effect.orDie)
+
+const withDatabase = (serverUrl: Redacted.Redacted<string>, name: string) => {
+  const url = new URL(Redacted.value(serverUrl))
+  url.pathname = `/${name}`
+  return Redacted.make(url.toString())
+}
+
+/** Runs `statement` on the server's maintenance connection (one connection, closed afterwards). */
+const onServer = (serverUrl: Redacted.Redacted<string>, statement: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+    Effect.provide(PgClient.layer({ url: serverUrl, maxConnections: 1 })),
+    Effect.orDie
+  )
+
+/**
+ * A `SqlClient` (and `PgClient`) on a fresh, empty database for one test scope: on the server named by
+ * `TAWSIL_TEST_DATABASE_URL` when it is set (the database is dropped afterwards), else on an embedded Postgres
+ * started for the scope (a few seconds). Tawsil's layer runs its migrations on it.
+ */
+export const TestPostgres = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const configured = yield* Config.option(Config.redacted(testDatabaseUrlVariable)).pipe(Effect.orDie)
+    const serverUrl = Option.isSome(configured) ? configured.value : yield* embeddedServer
+    const name = `tawsil_test_${randomBytes(6).toString("hex")}`
+    yield* onServer(serverUrl, `create database ${name}`)
+    // scope finalizers run last-in first-out: this one runs after the client's pool below has closed
+    if (Option.isSome(configured)) {
+      yield* Effect.addFinalizer(() =>
+        onServer(serverUrl, `drop database if exists ${name} with (force)`).pipe(
+          Effect.catchAllCause(() => Effect.void)
+        )
+      )
+    }
+    return PgClient.layer({ url: withDatabase(serverUrl, name), maxConnections: 10 })
+  })
+)
