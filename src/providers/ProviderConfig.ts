@@ -63,7 +63,8 @@ export const ProviderKind = Schema.Literal("znet", "barakat", "codes", "simulato
 /** What the API shows of a provider: never its credentials. */
 export class ProviderView extends Schema.Class<ProviderView>("ProviderView")({
   id: Schema.String,
-  kind: ProviderKind,
+  /** a built-in kind (`ProviderKind`), or one a host service added with `ProviderKinds` */
+  kind: Schema.String,
   name: Schema.String,
   baseUrl: Schema.optional(Schema.String),
   enabled: Schema.Boolean,

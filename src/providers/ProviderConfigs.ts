@@ -4,7 +4,8 @@ import { ProviderNotFound, type PutProviderRequest, ProviderView } from "./Provi
 
 export interface ProviderRow {
   readonly id: string
-  readonly kind: "znet" | "barakat" | "codes" | "simulator"
+  /** a built-in kind, or one a host service added (`ProviderKinds`) */
+  readonly kind: string
   readonly name: string
   readonly base_url: string | null
   readonly credentials: Record<string, string>

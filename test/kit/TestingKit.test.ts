@@ -8,6 +8,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect } from "effect"
+import { ProviderConfigs } from "tawsil"
 import { Script, TawsilTest } from "tawsil/testing"
 
 // real time, to show that polling does not wait for it
@@ -53,6 +54,11 @@ describe("tawsil/testing: 10-second polling on the TestClock", () => {
         "one check every 10 s of TestClock time, the first one interval after the send"
       )
       assert.strictEqual(yield* shop.balance, "90.00", "approval moves no money")
+      const providers = yield* Effect.flatMap(ProviderConfigs, (configs) => configs.list)
+      assert.isTrue(
+        providers.some((provider) => provider.kind === "scripted"),
+        "a provider of a kind the host added is listed like the built-in ones"
+      )
 
       const elapsed = (yield* realMillis) - startedAt
       yield* Effect.sync(() =>
