@@ -52,7 +52,7 @@ export {
   Route
 } from "./orders/Package.js"
 export { ProviderCallFailed, PutProviderRequest, ProviderView } from "./providers/ProviderConfig.js"
-export { ValidationError } from "./http/ValidationError.js"
+export { ValidationError } from "./orders/ValidationError.js"
 export { Forbidden, NotFound, Unauthorized } from "./http/HttpErrors.js"
 
 // the provider port, for hosts adding a provider kind

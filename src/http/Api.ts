@@ -52,7 +52,7 @@ import {
   Unauthorized,
   UnsupportedMediaType
 } from "./HttpErrors.js"
-import { ValidationError } from "./ValidationError.js"
+import { ValidationError } from "../orders/ValidationError.js"
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))
 const Cursor = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))

@@ -10,7 +10,7 @@ import {
 import { Effect, Option, Stream } from "effect"
 import { TawsilApi } from "./Api.js"
 import { NotFound, PayloadTooLarge, UnsupportedMediaType } from "./HttpErrors.js"
-import { ValidationError } from "./ValidationError.js"
+import { ValidationError } from "../orders/ValidationError.js"
 
 export const maxBodyBytes = 64 * 1024
 

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { ValidationError } from "../http/ValidationError.js"
+import { ValidationError } from "./ValidationError.js"
 
 /**
  * Opaque page cursors keyed by a row's numeric key (an order's number, a ledger entry's id). Clients never see

@@ -1,7 +1,7 @@
 import { SqlClient, SqlError } from "@effect/sql"
 import { DateTime, Effect, Option } from "effect"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
-import { ValidationError } from "../http/ValidationError.js"
+import { ValidationError } from "./ValidationError.js"
 import { CheckResult, type ProviderOrder, ProviderTransient } from "../providers/Provider.js"
 import { ProviderCallFailed } from "../providers/ProviderConfig.js"
 import { Providers } from "../providers/Providers.js"

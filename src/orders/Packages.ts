@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { ValidationError } from "../http/ValidationError.js"
+import { ValidationError } from "./ValidationError.js"
 import { normalize } from "./Money.js"
 import { type Mapping, Package, type PutPackageRequest } from "./Package.js"
 

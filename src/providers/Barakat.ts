@@ -10,7 +10,14 @@ import {
   parsePlace
 } from "./BarakatParse.js"
 import type { Answer, Operation } from "./ProviderHttp.js"
-import { exchange, joinUrl, keyed, providerHttpClient, spacingLimiter } from "./ProviderHttp.js"
+import {
+  exchange,
+  joinUrl,
+  keyed,
+  misconfigured,
+  providerHttpClient,
+  spacingLimiter
+} from "./ProviderHttp.js"
 import {
   type ProviderClient,
   type ProviderError,
@@ -46,8 +53,6 @@ const BarakatRow = Schema.Struct({
 })
 type BarakatRow = typeof BarakatRow.Type
 const decodeRow = Schema.decodeUnknown(BarakatRow)
-
-const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
 
 /**
  * The Barakat (Apstore) adapter (DOMAIN.md §5): JSON over GET, the token in the `api-token` header, our order id as

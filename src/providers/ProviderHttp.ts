@@ -103,6 +103,9 @@ export const statusError = (
   return Option.none()
 }
 
+/** The adapter cannot build a request from what it was given: the provider's setup or a mapping is wrong. */
+export const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
+
 export const isHtml = (body: string) => body.trimStart().startsWith("<")
 
 /** Removes the provider's secrets from text it sent back, before the text goes into any message or log. */

@@ -1,7 +1,14 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
 import type { Answer, Operation } from "./ProviderHttp.js"
-import { exchange, joinUrl, keyed, providerHttpClient, spacingLimiter } from "./ProviderHttp.js"
+import {
+  exchange,
+  joinUrl,
+  keyed,
+  misconfigured,
+  providerHttpClient,
+  spacingLimiter
+} from "./ProviderHttp.js"
 import {
   type ProviderClient,
   type ProviderError,
@@ -37,8 +44,6 @@ export const customerPhone = (extra: string | undefined, defaultPhone: string | 
   const compact = extra?.replace(/[\s().-]/g, "") ?? ""
   return /^\+\d{9,15}$/.test(compact) ? compact : (defaultPhone ?? "111111111")
 }
-
-const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
 
 /**
  * The Znet adapter (DOMAIN.md §5): pipe text over GET, credentials in the query. Our numeric `referans` is the
