@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { OrdersApi, OrderStatus } from "tawsil"
+import { OpsApi, OrdersApi, OrderStatus } from "tawsil"
 
 export class BuyRequest extends Schema.Class<BuyRequest>("BuyRequest")({
   /** the shop's own id for the purchase; a retried purchase is the same Tawsil order (idempotency key) */
@@ -27,5 +27,8 @@ export class ShopApi extends HttpApiGroup.make("shop").add(
     .addError(PurchaseRefused)
 ) {}
 
-/** The host's own API, with Tawsil's `orders` group mounted in it (`/v1/orders…`, reseller API keys). */
-export class HostApi extends HttpApi.make("host").add(ShopApi).add(OrdersApi) {}
+/**
+ * The host's own API, with Tawsil's `orders` group (`/v1/orders…`, reseller API keys) and `ops` group (`/healthz`,
+ * `/readyz`, `/metrics`) mounted in it.
+ */
+export class HostApi extends HttpApi.make("host").add(ShopApi).add(OrdersApi).add(OpsApi) {}

@@ -76,6 +76,12 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
         assert.strictEqual(again.orderId, purchase.orderId)
         assert.strictEqual((yield* reseller.orders.account()).balance, "65.00", "charged once")
 
+        // Tawsil's ops group on the host's port: its metrics counted this order
+        const metrics = yield* shopper.ops.metrics({ headers: {} })
+        assert.match(metrics, /^tawsil_orders_created_total\{outcome="created"\} [1-9]/m)
+        assert.match(metrics, /^tawsil_orders_finished_total\{outcome="approved"\} [1-9]/m)
+        assert.deepStrictEqual(yield* shopper.ops.readyz(), { status: "ready" })
+
         // the host's own table, in the same database as Tawsil's
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ order_id: string; status: string }>`

@@ -1,6 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
-import { authLayer, ordersHandlers } from "tawsil"
+import { authLayer, MetricsEndpoint, opsHandlers, ordersHandlers } from "tawsil"
 import { HostApi } from "./HostApi.js"
 import { Shop, ShopTablesLive } from "./Shop.js"
 
@@ -11,14 +11,19 @@ const ShopHttpLive = HttpApiBuilder.group(HostApi, "shop", (handlers) =>
 /** Tawsil's own handlers for its `orders` group, served as part of the host's API. */
 const OrdersHttpLive = HttpApiBuilder.group(HostApi, "orders", ordersHandlers)
 
+/** Tawsil's health, readiness and Prometheus metrics, on the host's port. */
+const OpsHttpLive = HttpApiBuilder.group(HostApi, "ops", opsHandlers).pipe(
+  Layer.provide(MetricsEndpoint.Default)
+)
+
 /**
- * The host's HTTP server: `POST /shop/buy` and Tawsil's `/v1/orders…`. Needs an `HttpServer`, a `SqlClient`, the
+ * The host's HTTP server: `POST /shop/buy`, Tawsil's `/v1/orders…` and its `/healthz`, `/readyz`, `/metrics`. Needs an `HttpServer`, a `SqlClient`, the
  * `ShopConfig`, and Tawsil's services (`TawsilLive` from "tawsil", or `TawsilTest.layerWithSql()` in a test).
  */
 export const HostServiceLive = (tawsilAdminToken: Redacted.Redacted<string>) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(HttpApiBuilder.api(HostApi)),
-    Layer.provide([ShopHttpLive, OrdersHttpLive]),
+    Layer.provide([ShopHttpLive, OrdersHttpLive, OpsHttpLive]),
     Layer.provide(authLayer(tawsilAdminToken)),
     Layer.provide(Shop.Default),
     Layer.provide(ShopTablesLive)

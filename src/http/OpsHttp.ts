@@ -2,10 +2,14 @@ import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { MetricsEndpoint } from "../observability/MetricsEndpoint.js"
-import { TawsilApi } from "./Api.js"
+import { type OpsApi, TawsilApi } from "./Api.js"
 import { ServiceUnavailable } from "./HttpErrors.js"
 
-export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", (handlers) =>
+/**
+ * The handlers of the `ops` group (`/healthz`, `/readyz`, `/metrics`), for any HttpApi that contains it (Tawsil's
+ * own or a host's). Needs the SqlClient and `MetricsEndpoint`.
+ */
+export const opsHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E, R, typeof OpsApi>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const metrics = yield* MetricsEndpoint
@@ -23,4 +27,7 @@ export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", (handlers) =>
       .handle("readyz", () => Effect.as(databaseReachable, { status: "ready" as const }))
       .handle("metrics", ({ headers }) => metrics.scrape(headers.authorization))
   })
-).pipe(Layer.provide(MetricsEndpoint.Default))
+
+export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", opsHandlers).pipe(
+  Layer.provide(MetricsEndpoint.Default)
+)
