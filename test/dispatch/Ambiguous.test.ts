@@ -1,11 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Layer, Scope, TestClock } from "effect"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
+import { TestDatabase } from "../support/TestDatabase.js"
 import {
   dispatchLogOf,
   engineIdle,
+  engineOn,
   engineStack,
   eventually,
+  orderRow,
   quietNode,
   routedPackage,
   simulatorCalls,
@@ -220,5 +223,61 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
           "check@40000"
         ])
       }).pipe(Effect.provide(engineStack({ ...quietNode, resendQuietPeriod: Duration.seconds(20) })))
+  )
+})
+
+describe("dispatch: a `sending` order found after a restart", () => {
+  it.scoped(
+    "is checked at once, and the resend quiet period counts from the resume: the previous owner's request may still be in transit",
+    () =>
+      Effect.acquireUseRelease(
+        Scope.make(),
+        (node1) =>
+          Effect.gen(function* () {
+            const context = yield* Layer.buildWithScope(engineOn(quietNode), node1)
+            const { id, reference } = yield* Effect.provide(
+              Effect.gen(function* () {
+                yield* simulatorProvider("slow", { sendLatencyMs: 5000 })
+                yield* routedPackage("slow-pkg", { mode: "auto", primary: "slow" })
+                const { client } = yield* resellerWithBalance("100.00")
+                const inFlight = yield* sleepRegistered(5000)
+                const created = yield* client.orders.create({
+                  payload: { packageId: "slow-pkg", playerId: "5551234", quantity: 1 },
+                  headers: {}
+                })
+                yield* inFlight
+                return { id: created.id, reference: created.dispatch.reference! }
+              }),
+              context
+            )
+            yield* Scope.close(node1, Exit.void)
+            assert.strictEqual((yield* orderRow(id)).dispatch_state, "sending", "the send was cut off")
+
+            // the new owner comes up 30 s after the cut-off send: longer ago than the quiet period, which still
+            // counts from the resume (when that send was really made is unknown)
+            yield* TestClock.adjust("30 seconds")
+            const resumedAt = yield* Clock.currentTimeMillis
+            let next = yield* sleepRegistered(resumedAt + 10_000)
+            const node2 = yield* Layer.build(
+              engineOn({ ...quietNode, resendQuietPeriod: Duration.seconds(20) })
+            )
+            const simulator = Context.get(node2, SimulatorProvider)
+            const calls = Effect.map(simulator.calls, (all) =>
+              all
+                .filter((call) => call.reference === reference)
+                .map((call) => `${call.operation}@${call.atMillis - resumedAt}`)
+            )
+            yield* next
+            assert.deepStrictEqual(yield* calls, ["check@0"], "checked at once, not re-sent")
+            next = yield* sleepRegistered(resumedAt + 20_000)
+            yield* TestClock.adjust("10 seconds")
+            yield* next
+            assert.deepStrictEqual(yield* calls, ["check@0", "check@10000"], "still inside the quiet period")
+            yield* TestClock.adjust("10 seconds")
+            yield* eventually(calls, (ops) => ops.length === 4)
+            assert.deepStrictEqual(yield* calls, ["check@0", "check@10000", "check@20000", "place@20000"])
+          }).pipe(Effect.provide(TestDatabase)),
+        (node1) => Scope.close(node1, Exit.void)
+      )
   )
 })
