@@ -33,15 +33,18 @@ const observed =
       Effect.onExit(effect, (exit) =>
         Effect.flatMap(Clock.currentTimeMillis, (endedAt) => {
           const latency = Metric.update(
-            providerCallDuration.pipe(Metric.tagged("provider", provider), Metric.tagged("call", call)),
+            providerCallDuration([
+              ["provider", provider],
+              ["call", call]
+            ]),
             Math.max(0, endedAt - startedAt) / 1000
           )
           if (call !== "place" && call !== "check") return latency
-          const outcome = dispatchOutcomes.pipe(
-            Metric.tagged("provider", provider),
-            Metric.tagged("call", call),
-            Metric.tagged("outcome", outcomeOf(exit))
-          )
+          const outcome = dispatchOutcomes([
+            ["provider", provider],
+            ["call", call],
+            ["outcome", outcomeOf(exit)]
+          ])
           return Effect.zipRight(latency, Metric.increment(outcome))
         })
       )
