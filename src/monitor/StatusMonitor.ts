@@ -8,7 +8,7 @@ import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
 import { SendGate } from "../dispatch/SendGate.js"
-import { pollLatenessTracker } from "../observability/PollLateness.js"
+import { recordPollLateness } from "../observability/PollLateness.js"
 
 export interface WatchTiming {
   /** before the first check: one interval after a send, less after a resume */
@@ -59,8 +59,14 @@ export const watchStep = (
         return Option.some<Phase>(Phase.Send({ hop: watch.hop }))
       })
 
+    // when the next check is due: `firstDelay` from now, then one interval after each check ends (Schedule.spaced)
+    let checkDueAt = (yield* Clock.currentTimeMillis) + Duration.toMillis(timing.firstDelay)
+    const intervalMillis = Duration.toMillis(settings.pollInterval)
+
     const checkOnce: Effect.Effect<Option.Option<Phase>, LeaseLost> = Effect.gen(function* () {
-      if ((yield* Clock.currentTimeMillis) >= timing.deadlineAtMillis) {
+      const startedAt = yield* Clock.currentTimeMillis
+      yield* recordPollLateness(startedAt - checkDueAt)
+      if (startedAt >= timing.deadlineAtMillis) {
         yield* store.markManual(
           lease,
           "poll deadline passed without a final answer; money held for an operator"
@@ -118,10 +124,12 @@ export const watchStep = (
       })
     })
 
-    const timedCheck = yield* pollLatenessTracker(timing.firstDelay)
+    const dueAfterThis = Effect.map(Clock.currentTimeMillis, (endedAt) => {
+      checkDueAt = endedAt + intervalMillis
+    })
     yield* Effect.sleep(timing.firstDelay)
     const next = yield* Effect.repeat(
-      timedCheck(checkOnce, settings.pollInterval),
+      Effect.ensuring(checkOnce, dueAfterThis),
       Schedule.spaced(settings.pollInterval).pipe(
         Schedule.whileInput((outcome: Option.Option<Phase>) => Option.isNone(outcome)),
         Schedule.passthrough
