@@ -129,7 +129,7 @@ export const watchStep = (
     })
     yield* Effect.sleep(timing.firstDelay)
     const next = yield* Effect.repeat(
-      Effect.ensuring(checkOnce, dueAfterThis),
+      Effect.zipLeft(checkOnce, dueAfterThis),
       Schedule.spaced(settings.pollInterval).pipe(
         Schedule.whileInput((outcome: Option.Option<Phase>) => Option.isNone(outcome)),
         Schedule.passthrough
