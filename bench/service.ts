@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
+import { isAlive } from "../src/db/EmbeddedPostgres.js"
+import { freePort } from "../src/testing/Loopback.js"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -21,16 +22,6 @@ export interface Service {
   /** What the service printed after it became ready (at most the last 40 lines), and how many lines that was. */
   readonly outputSinceReady: () => { readonly lines: ReadonlyArray<string>; readonly count: number }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()))
-    })
-  })
 
 export const startService = async (
   repoRoot: string,
@@ -113,15 +104,6 @@ export const startService = async (
   throw new Error(`the service ${problem}; its output:\n${service.output()}`)
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** SIGTERM, SIGKILL after `graceMs`; then the embedded Postgres if it survived; then the data directory. */
 export const stopService = async (service: Service, graceMs = 10_000) => {
   const { child } = service
@@ -137,10 +119,10 @@ export const stopService = async (service: Service, graceMs = 10_000) => {
   const pidFile = join(service.dataDir, "pg", "postmaster.pid")
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0])
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       process.kill(pid, "SIGQUIT") // immediate shutdown; the cluster is thrown away anyway
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100)
-      if (alive(pid)) process.kill(pid, "SIGKILL")
+      for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100)
+      if (isAlive(pid)) process.kill(pid, "SIGKILL")
     }
   }
   rmSync(service.dataDir, { recursive: true, force: true })

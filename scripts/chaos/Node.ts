@@ -1,7 +1,7 @@
 import { Effect, type Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { closeSync, openSync, readFileSync } from "node:fs"
-import { createServer } from "node:net"
+import { freePort } from "../../src/testing/Loopback.js"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 
@@ -21,16 +21,6 @@ export interface NodeEnv {
   readonly adminToken: string
   readonly settings: Readonly<Record<string, string>>
 }
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject()))
-    })
-  })
 
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
 

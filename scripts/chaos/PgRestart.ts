@@ -3,7 +3,8 @@ import { startEmbeddedPostgres } from "../../src/db/EmbeddedPostgres.js"
 import { createOrders } from "./Api.js"
 import { countStates, terminal, waitTerminal } from "./Db.js"
 import { type Ctx, world } from "./Harness.js"
-import { countLines, freePort } from "./Node.js"
+import { freePort } from "../../src/testing/Loopback.js"
+import { countLines } from "./Node.js"
 import { firstCallAfter, outcome, refsOf, type Result, seconds } from "./Report.js"
 
 /** (5) Stop and start the Postgres server (same data directory and port) under a running node: nothing is lost. */

@@ -1,6 +1,6 @@
 import { Effect, type Scope } from "effect"
 import { Agent, createServer, request } from "node:http"
-import type { Socket } from "node:net"
+import { listenOnLoopback } from "../../src/testing/Loopback.js"
 
 /** One provider call as the proxy saw it: which node made it, when, and the answer. */
 export interface Call {
@@ -72,24 +72,7 @@ export const startProxy = (
       })
       req.pipe(upstream)
     })
-    const sockets = new Set<Socket>()
-    server.on("connection", (s) => {
-      sockets.add(s)
-      s.on("close", () => sockets.delete(s))
-    })
-    const port = yield* Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          for (const s of sockets) s.destroy()
-          agent.destroy()
-          server.close(() => resume(Effect.void))
-        })
-    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
+    const port = yield* listenOnLoopback(server)
     return { url: `http://127.0.0.1:${port}`, calls }
   })

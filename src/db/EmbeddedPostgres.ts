@@ -90,7 +90,8 @@ export const startEmbeddedPostgres = (options: EmbeddedPostgresOptions) =>
     return running
   })
 
-const isAlive = (pid: number) => {
+/** Whether a process with this pid is running (and ours to signal). */
+export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0)
     return true

@@ -3,7 +3,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
+import { freePort } from "./Loopback.js"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startEmbeddedPostgres } from "../db/EmbeddedPostgres.js"
@@ -11,21 +11,12 @@ import { startEmbeddedPostgres } from "../db/EmbeddedPostgres.js"
 /** The variable naming a Postgres server for tests (any database on it); each test layer gets a new database. */
 export const testDatabaseUrlVariable = "TAWSIL_TEST_DATABASE_URL"
 
-const freePort = Effect.async<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(port === 0 ? Effect.dieMessage("no free port") : Effect.succeed(port)))
-  })
-})
-
 /** An ephemeral embedded Postgres in a temporary directory, stopped (and its data deleted) with the scope. */
 const embeddedServer = Effect.gen(function* () {
   const dataDir = mkdtempSync(join(tmpdir(), "tawsil-testing-"))
   // added first, so it runs last: after the server has stopped and deleted its own data directory
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dataDir, { recursive: true, force: true })))
-  const pg = yield* startEmbeddedPostgres({ dataDir, port: yield* freePort, ephemeral: true })
+  const pg = yield* startEmbeddedPostgres({ dataDir, port: yield* Effect.promise(freePort), ephemeral: true })
   return pg.url
 }).pipe(Effect.orDie)
 

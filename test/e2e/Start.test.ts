@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Order } from "../../src/orders/Order.js"
-import { freePort } from "../support/freePort.js"
+import { freePort } from "../../src/testing/Loopback.js"
 import { awaitPortClosed, isAlive, pollUntil, probePort, spawnScoped } from "../support/Process.js"
 
 const decodeOrder = Schema.decodeUnknownSync(Schema.parseJson(Order))

@@ -6,7 +6,7 @@ import { type BarakatOptions, makeBarakatFactory } from "../../src/providers/Bar
 import type { ProviderOrder } from "../../src/providers/Provider.js"
 import type { ProviderRow } from "../../src/providers/ProviderConfigs.js"
 import { BarakatSimulator, type BarakatSimulatorOptions } from "../support/BarakatSimulator.js"
-import { freePort } from "../support/freePort.js"
+import { freePort } from "../../src/testing/Loopback.js"
 import { assertNoSecrets, outcome, reply } from "../support/ProviderTestKit.js"
 import type { WireFault } from "../support/WireServer.js"
 

@@ -1,6 +1,6 @@
 import { Effect, type Scope } from "effect"
 import { createServer, type IncomingMessage, request as forwardRequest, type ServerResponse } from "node:http"
-import type { Socket } from "node:net"
+import { listenOnLoopback } from "../../src/testing/Loopback.js"
 
 export interface HoldingProxy {
   readonly baseUrl: string
@@ -20,7 +20,6 @@ export const startHoldingProxy = (
 ): Effect.Effect<HoldingProxy, never, Scope.Scope> =>
   Effect.gen(function* () {
     const held: Array<() => void> = []
-    const sockets = new Set<Socket>()
     let holding = true
 
     const forward = (request: IncomingMessage, body: Buffer, response: ServerResponse) => () => {
@@ -45,24 +44,7 @@ export const startHoldingProxy = (
         else send()
       })
     })
-    server.on("connection", (socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
-    })
-
-    const port = yield* Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => resume(Effect.void))
-        })
-    )
+    const port = yield* listenOnLoopback(server)
 
     return {
       baseUrl: `http://127.0.0.1:${port}`,

@@ -1,6 +1,6 @@
 import { Effect, type Scope } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { Socket } from "node:net"
+import { listenOnLoopback } from "../../src/testing/Loopback.js"
 
 /** One request as a wire simulator saw it; secret query parameters are left out. */
 export interface WireRequest {
@@ -86,7 +86,6 @@ export const startWireServer = (options: WireServerOptions): Effect.Effect<WireS
   Effect.gen(function* () {
     const requests: Array<WireRequest> = []
     const faults: Array<{ fault: WireFault; left: number; on: Endpoint | undefined }> = []
-    const sockets = new Set<Socket>()
 
     const nextFault = (endpoint: Endpoint) => {
       const due = faults.find((f) => f.on === undefined || f.on === endpoint)
@@ -136,24 +135,7 @@ export const startWireServer = (options: WireServerOptions): Effect.Effect<WireS
       request.resume()
       request.on("end", () => answer(request, response))
     })
-    server.on("connection", (socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
-    })
-
-    const port = yield* Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(options.port ?? 0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => resume(Effect.void))
-        })
-    )
+    const port = yield* listenOnLoopback(server, options.port ?? 0)
 
     return {
       baseUrl: `http://127.0.0.1:${port}`,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TestProject } from "vitest/node"
 import { startEmbeddedPostgres } from "../../src/db/EmbeddedPostgres.js"
-import { freePort } from "./freePort.js"
+import { freePort } from "../../src/testing/Loopback.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
