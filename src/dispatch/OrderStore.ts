@@ -1,16 +1,12 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Effect } from "effect"
-import type { Mapping } from "../orders/Package.js"
+import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import type { OrderRow } from "../orders/OrderRow.js"
 import { type FencedWrite, makeFencedBatch } from "./BatchedWrites.js"
 import { type Lease, LeaseLost } from "./Lease.js"
 
 /** An order with what the engine needs to route it, and times measured by the database's clock. */
-export interface DispatchJob extends OrderRow {
-  readonly route_mode: "auto" | "manual"
-  readonly primary_provider: string | null
-  readonly fallback_provider: string | null
-  readonly mappings: Record<string, Mapping>
+export interface DispatchJob extends NewOrderJob {
   readonly seconds_since_sent: number | null
   readonly seconds_since_checked: number | null
 }

@@ -1,41 +1,19 @@
 import { SqlClient, SqlError } from "@effect/sql"
-import { DateTime, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
+import { providerOrder } from "../dispatch/Routing.js"
 import { ValidationError } from "./ValidationError.js"
-import { CheckResult, type ProviderOrder, ProviderTransient } from "../providers/Provider.js"
+import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { ProviderCallFailed } from "../providers/ProviderConfig.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchHandoff, type NewOrderJob } from "./DispatchHandoff.js"
 import { isUuid, manualSettlement } from "./ManualSettlement.js"
 import type { ApproveRequest, DispatchRequest, RejectRequest } from "./Operator.js"
-import { DispatchLog, DispatchLogEntry } from "./Operator.js"
 import { InvalidTransition } from "./Order.js"
+import { orderLog } from "./OrderLog.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 
-interface LogRow {
-  readonly id: string
-  readonly action: string
-  readonly provider_id: string | null
-  readonly outcome: string
-  readonly response: string | null
-  readonly request: unknown
-  readonly actor: string | null
-  readonly created_at: Date
-}
-
 const isSqlError = (e: unknown): e is SqlError.SqlError => e instanceof SqlError.SqlError
-
-const toLogEntry = (row: LogRow) =>
-  new DispatchLogEntry({
-    id: row.id,
-    action: row.action,
-    ...(row.provider_id === null ? {} : { providerId: row.provider_id }),
-    outcome: row.outcome,
-    ...(row.response === null ? {} : { response: row.response }),
-    ...(row.request === null ? {} : { request: row.request }),
-    actor: row.actor ?? "engine",
-    createdAt: DateTime.unsafeFromDate(row.created_at)
-  })
 
 /**
  * The operator's hands (API.md, admin endpoints): settle an order by hand, send it again, check its provider now.
@@ -56,6 +34,7 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
 
     const { notFound, lockOrder, writeLog, redebit, markApproved, approveLocked, rejectLocked } =
       manualSettlement(sql)
+    const readLog = orderLog(sql, notFound)
 
     const transaction = <A, E>(effect: Effect.Effect<A, E>) =>
       sql.withTransaction(effect).pipe(Effect.catchIf(isSqlError, Effect.die))
@@ -194,15 +173,7 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
           status: job.status
         })
       }
-      const order: ProviderOrder = {
-        orderId: job.id,
-        reference: job.reference,
-        providerOrderId: job.provider_order_id ?? undefined,
-        quantity: job.quantity,
-        playerId: job.player_id,
-        extra: job.extra ?? undefined,
-        mapping: job.mappings[providerId]
-      }
+      const order = providerOrder(job, providerId)
       const request = { reference: job.reference }
       const answer = yield* providers.client(providerId).pipe(
         Effect.flatMap(({ client }) => client.check(order)),
@@ -265,16 +236,7 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
     })
 
     /** The order's dispatch log, oldest first: the engine's provider calls and the operators' actions. */
-    const log = Effect.fn("OperatorActions.log")(function* (orderId: string) {
-      const exists = isUuid(orderId)
-        ? yield* sql`select 1 from orders where id = ${orderId}`.pipe(Effect.orDie)
-        : []
-      if (exists.length === 0) return yield* notFound(orderId)
-      const rows = yield* sql<LogRow>`
-        select id::text, action, provider_id, outcome, response, request, actor, created_at
-        from dispatch_log where order_id = ${orderId} order by id`.pipe(Effect.orDie)
-      return new DispatchLog({ items: rows.map(toLogEntry) })
-    })
+    const log = Effect.fn("OperatorActions.log")(readLog)
 
     return { approve, reject, dispatch, check, log } as const
   })
