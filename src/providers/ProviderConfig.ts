@@ -58,12 +58,10 @@ export const PutProviderRequest = Schema.Union(
 )
 export type PutProviderRequest = typeof PutProviderRequest.Type
 
-export const ProviderKind = Schema.Literal("znet", "barakat", "codes", "simulator")
-
 /** What the API shows of a provider: never its credentials. */
 export class ProviderView extends Schema.Class<ProviderView>("ProviderView")({
   id: Schema.String,
-  /** a built-in kind (`ProviderKind`), or one a host service added with `ProviderKinds` */
+  /** a built-in kind (`znet`, `barakat`, `codes`, `simulator`), or one a host service added with `ProviderKinds` */
   kind: Schema.String,
   name: Schema.String,
   baseUrl: Schema.optional(Schema.String),
