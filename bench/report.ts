@@ -1,8 +1,9 @@
 /** The printed table, and the after-run correctness check of balances, orders and ledger debits. */
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { type PhaseResult, percentile } from "./load.js"
+import { readPassword } from "../src/db/PostgresPassword.js"
 import { call, type CpuUse, type Service } from "./service.js"
 
 export interface Row {
@@ -98,8 +99,11 @@ export const verify = async (
     }
   }
 
-  // the embedded Postgres's fixed credentials (src/db/EmbeddedPostgres.ts)
-  const url = Redacted.make(`postgres://postgres:tawsil@127.0.0.1:${service.pgPort}/postgres`)
+  // the embedded Postgres's password, kept 0600 in its data directory (src/db/PostgresPassword.ts)
+  const password = Option.getOrThrow(readPassword(service.dataDir))
+  const url = Redacted.make(
+    `postgres://postgres:${Redacted.value(password)}@127.0.0.1:${service.pgPort}/postgres`
+  )
   const counts = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return yield* sql<{ id: string; orders: number; debits: number; debited: string }>`

@@ -46,6 +46,8 @@ export const startService = async (
       TAWSIL_PG_PORT: String(pgPort),
       TAWSIL_ADMIN_TOKEN: adminToken,
       TAWSIL_DEMO: "false",
+      // the load comes from a few accounts, far above the default per-account create limit
+      TAWSIL_ACCOUNT_RATE: "0",
       // Effect's level names: All, Fatal, Error, Warning is spelled "Warn"
       TAWSIL_LOG_LEVEL: "Warn"
     },

@@ -1,26 +1,51 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { readSecret, writeSecret } from "./db/SecretFile.js"
 import { CreateAccountRequest, CreditRequest } from "./orders/Account.js"
 import { Accounts } from "./orders/Accounts.js"
 import { PutPackageRequest } from "./orders/Package.js"
 import { Packages } from "./orders/Packages.js"
 import { ProviderConfigs } from "./providers/ProviderConfigs.js"
+import { TawsilConfig } from "./TawsilConfig.js"
 
 export interface DemoData {
-  readonly apiKey: string
+  /** None when the data directory holding it is not this one (e.g. a shared external database). */
+  readonly apiKey: Option.Option<string>
   readonly packageId: string
 }
 
 export const demoPackageId = "demo-pubg-325"
 
+/** The demo reseller's key, kept like the admin token (mode 0600 in the data directory), never in a table. */
+export const demoKeyFile = (dataDir: string) => join(dataDir, "demo-key")
+
+const readKey = (dataDir: string) => Option.fromNullable(readSecret(demoKeyFile(dataDir))[0])
+
+const keepKey = (dataDir: string, apiKey: string) => writeSecret(demoKeyFile(dataDir), [apiKey])
+
 /**
  * Seeds a fresh database once with a funded demo reseller and a package served by the simulator provider (which
- * answers in ~4 s, like the provider the old system waited on). The demo key is kept so every start can print it.
+ * answers in ~4 s, like the provider the old system waited on). The `settings` row only marks the seeding; the key
+ * is kept in a file so every start can print it. A row from before (holding the key) is moved to the file.
  */
 export const seedDemo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const existing = yield* sql<{ value: DemoData }>`select value from settings where key = 'demo'`
-  if (existing[0] !== undefined) return existing[0].value
+  const { dataDir } = yield* TawsilConfig
+  const existing = yield* sql<{ value: { apiKey?: string; packageId: string } }>`
+    select value from settings where key = 'demo'`
+  const seeded = existing[0]?.value
+  if (seeded !== undefined) {
+    if (seeded.apiKey !== undefined) {
+      if (!existsSync(demoKeyFile(dataDir))) keepKey(dataDir, seeded.apiKey)
+      yield* sql`update settings set value = value - 'apiKey', updated_at = now() where key = 'demo'`
+      yield* Effect.logInfo("demo key moved out of the settings table").pipe(
+        Effect.annotateLogs({ module: "Demo", file: demoKeyFile(dataDir) })
+      )
+    }
+    return { apiKey: readKey(dataDir), packageId: seeded.packageId } satisfies DemoData
+  }
   yield* (yield* ProviderConfigs).put("sim", {
     kind: "simulator",
     name: "Demo simulator",
@@ -43,10 +68,10 @@ export const seedDemo = Effect.gen(function* () {
     new CreateAccountRequest({ name: "Demo Reseller", currency: "USD", overdraftLimit: "0.00" })
   )
   yield* accounts.credit(created.account.id, new CreditRequest({ amount: "1000.00", note: "demo funds" }))
-  const demo: DemoData = { apiKey: created.apiKey, packageId: demoPackageId }
-  yield* sql`insert into settings (key, value) values ('demo', ${JSON.stringify(demo)}::jsonb)`
+  keepKey(dataDir, created.apiKey)
+  yield* sql`insert into settings (key, value) values ('demo', ${JSON.stringify({ packageId: demoPackageId })}::jsonb)`
   yield* Effect.logInfo("demo data created").pipe(
     Effect.annotateLogs({ module: "Demo", accountId: created.account.id })
   )
-  return demo
+  return { apiKey: Option.some(created.apiKey), packageId: demoPackageId } satisfies DemoData
 }).pipe(Effect.orDie, Effect.map(Option.some))

@@ -16,7 +16,9 @@ export class TawsilConfig extends Context.Tag("tawsil/TawsilConfig")<
     port: Config.port("PORT").pipe(Config.withDefault(3000), Config.withDescription("HTTP port")),
     dataDir: Config.string("TAWSIL_DATA_DIR").pipe(
       Config.withDefault("./.tawsil"),
-      Config.withDescription("where the embedded Postgres keeps its data, and the generated admin token")
+      Config.withDescription(
+        "the embedded Postgres's data and password, the generated admin token and the demo key (files mode 0600)"
+      )
     ),
     embeddedPostgresPort: Config.port("TAWSIL_PG_PORT").pipe(
       Config.withDefault(54329),

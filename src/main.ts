@@ -1,9 +1,9 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { Config, Console, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { createServer } from "node:http"
 import { DatabaseLive } from "./db/Database.js"
-import { seedDemo } from "./Demo.js"
+import { demoKeyFile, seedDemo } from "./Demo.js"
 import { AdminToken } from "./http/AdminToken.js"
 import { HttpLive, ServicesWithEngineLive } from "./http/Server.js"
 import { DispatchConfig } from "./dispatch/DispatchConfig.js"
@@ -23,17 +23,43 @@ const WelcomeLive = Layer.effectDiscard(
     const base = address._tag === "TcpAddress" ? `http://localhost:${address.port}` : "(unix socket)"
     const demo = demoEnabled(config) ? yield* seedDemo : Option.none()
     const lines = [`Tawsil is listening on ${base}`, `  API docs: ${base}/docs`]
-    if (Option.isSome(demo)) {
+    if (Option.isSome(demo) && Option.isSome(demo.value.apiKey)) {
+      const apiKey = demo.value.apiKey.value
       lines.push(
-        `  Demo reseller key: ${demo.value.apiKey}`,
+        `  Demo reseller key: ${apiKey}`,
         "  Create an order:",
-        `    curl -s -X POST ${base}/v1/orders -H 'Authorization: Bearer ${demo.value.apiKey}' ` +
+        `    curl -s -X POST ${base}/v1/orders -H 'Authorization: Bearer ${apiKey}' ` +
           `-H 'Content-Type: application/json' -d '{"packageId":"${demo.value.packageId}","playerId":"5551234"}'`
+      )
+    } else if (Option.isSome(demo)) {
+      lines.push(
+        `  Demo reseller key: not in ${demoKeyFile(config.dataDir)} (kept by the node that seeded it)`
       )
     }
     yield* Console.log(`\n${lines.join("\n")}\n`)
   })
 )
+
+/**
+ * The last resort behind the bounded shutdown: once SIGTERM/SIGINT has arrived, the process exits within the drain
+ * grace + 5 s whatever still hangs (the embedded Postgres's supervisor kills it on exit).
+ */
+const ShutdownBoundLive = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const { shutdownGrace } = yield* DispatchConfig
+    const boundMillis = Duration.toMillis(shutdownGrace) + 4_500
+    const arm = () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${boundMillis} ms; exiting now\n`)
+        process.exit(1)
+      }, boundMillis).unref()
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => process.once("SIGTERM", arm).once("SIGINT", arm)),
+      () => Effect.sync(() => process.off("SIGTERM", arm).off("SIGINT", arm))
+    )
+  })
+).pipe(Layer.provide(DispatchConfig.layerFromEnv))
 
 const LogLevelLive = Layer.unwrapEffect(
   Effect.map(Config.logLevel("TAWSIL_LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)), (level) =>
@@ -43,7 +69,7 @@ const LogLevelLive = Layer.unwrapEffect(
 
 const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv))
 
-const MainLive = Layer.mergeAll(HttpLive, WelcomeLive).pipe(
+const MainLive = Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive).pipe(
   Layer.provide(ServerLive),
   Layer.provide(
     Layer.mergeAll(

@@ -46,6 +46,8 @@ export const startNode = (
             DATABASE_URL: databaseUrl,
             TAWSIL_ADMIN_TOKEN: env.adminToken,
             TAWSIL_DEMO: "false",
+            // the load comes from a few accounts, far above the default per-account create limit
+            TAWSIL_ACCOUNT_RATE: "0",
             TAWSIL_DATA_DIR: join(env.dir, `data-${name}`)
           },
           stdio: ["ignore", fd, fd]

@@ -3,24 +3,32 @@ import { Effect, Layer, Option } from "effect"
 import { TawsilConfig } from "../TawsilConfig.js"
 import { startEmbeddedPostgres } from "./EmbeddedPostgres.js"
 import { MigrationsLive } from "./Migrations.js"
+import { EmbeddedPostgresStatus } from "./PostgresSupervisor.js"
 
 const poolOptions = { maxConnections: 20, applicationName: "tawsil" } as const
 
+const connect = (url: Parameters<typeof PgClient.layer>[0]["url"] & {}) =>
+  MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url, ...poolOptions })))
+
 /**
  * The SqlClient of the standalone service: `DATABASE_URL` when set, else an embedded Postgres under the data
- * directory, started and stopped with the layer. Migrations have run when the layer is built.
+ * directory, supervised (its status feeds `/readyz`), started and stopped with the layer. Migrations have run when
+ * the layer is built.
  */
 export const DatabaseLive = Layer.unwrapScoped(
   Effect.gen(function* () {
     const config = yield* TawsilConfig
-    const url = yield* Option.match(config.databaseUrl, {
-      onSome: Effect.succeed,
-      onNone: () =>
-        startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort }).pipe(
-          Effect.map((pg) => pg.url),
-          Effect.orDie
-        )
-    })
-    return MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url, ...poolOptions })))
+    if (Option.isSome(config.databaseUrl)) {
+      return Layer.merge(connect(config.databaseUrl.value), EmbeddedPostgresStatus.external)
+    }
+    const pg = yield* startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort
+    }).pipe(Effect.orDie)
+    const status =
+      pg.status === undefined
+        ? EmbeddedPostgresStatus.external
+        : Layer.succeed(EmbeddedPostgresStatus, pg.status)
+    return Layer.merge(connect(pg.url), status)
   })
 )

@@ -4,6 +4,7 @@ import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import type { OrderRow } from "../orders/OrderRow.js"
 import { type FencedWrite, makeFencedBatch } from "./BatchedWrites.js"
 import { type Lease, LeaseLost } from "./Lease.js"
+import { ResellerWords } from "../providers/ResellerWords.js"
 
 /** An order with what the engine needs to route it, and times measured by the database's clock. */
 export interface DispatchJob extends NewOrderJob {
@@ -23,6 +24,8 @@ export interface LogEntry {
 /**
  * The engine's writes to an order. Every write is conditional on the lease (the outbox row's owner and fence)
  * and, for settlement, on the order still being pending; a write that matches nothing fails with `LeaseLost`.
+ * A `message` is what the reseller reads (`ResellerWords`, an operator's note, our own reason): a provider's text
+ * goes only into the dispatch log (`LogEntry.response`).
  */
 export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/OrderStore", {
   scoped: Effect.gen(function* () {
@@ -162,7 +165,7 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
       fenced(
         lease,
         "failedAttempt",
-        sql`attempts = o.attempts + 1, last_message = ${log.response}`,
+        sql`attempts = o.attempts + 1, last_message = ${ResellerWords.processing}`,
         logged(log)
       )
 

@@ -3,6 +3,7 @@ import { ProviderCallGuard } from "../providers/CallGuard.js"
 import type { ProviderError } from "../providers/Provider.js"
 import { ProviderAmbiguous } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
+import { ResellerWords } from "../providers/ResellerWords.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
 import type { DispatchJob } from "./OrderStore.js"
@@ -88,12 +89,16 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
       if (placed._tag === "Delivered") {
         yield* store.approve(
           lease,
-          { pin: placed.pin, message: placed.message },
+          { pin: placed.pin, message: ResellerWords.delivered },
           sendLog("Delivered", placed.message)
         )
         return Phase.Finished({ outcome: "approved" })
       }
-      yield* store.markAwaiting(lease, placed, sendLog("Accepted", placed.message))
+      yield* store.markAwaiting(
+        lease,
+        { ...placed, message: ResellerWords.processing },
+        sendLog("Accepted", placed.message)
+      )
       return Phase.Watch({
         providerId,
         hop,
@@ -120,10 +125,10 @@ const onSendError = (
     switch (error._tag) {
       case "ProviderAmbiguous":
         yield* Effect.logWarning("send ambiguous: checking by reference before any re-send")
-        yield* store.note(lease, `ambiguous send: ${error.message}`)
+        yield* store.note(lease, ResellerWords.processing)
         return Phase.Watch({ providerId, hop, ambiguousSince: attemptStartedAt, providerOrderId: undefined })
       case "ProviderRejected":
-        yield* store.reject(lease, error.message)
+        yield* store.reject(lease, ResellerWords.rejected)
         yield* Effect.logInfo("order rejected by the provider and refunded")
         return Phase.Finished({ outcome: "rejected" })
       case "ProviderMisconfigured":

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { readSecret, writeSecret } from "../db/SecretFile.js"
 import { TawsilConfig } from "../TawsilConfig.js"
 
 const digest = (value: string) => createHash("sha256").update(value).digest()
@@ -29,13 +29,13 @@ export class AdminToken extends Context.Tag("tawsil/http/AdminToken")<
       const config = yield* TawsilConfig
       if (Option.isSome(config.adminToken)) return AdminToken.make(config.adminToken.value)
       const file = join(config.dataDir, "admin-token")
-      if (existsSync(file)) {
+      const [kept] = readSecret(file)
+      if (kept !== undefined) {
         yield* Effect.logInfo("admin token loaded").pipe(Effect.annotateLogs({ file }))
-        return AdminToken.make(Redacted.make(readFileSync(file, "utf8").trim()))
+        return AdminToken.make(Redacted.make(kept))
       }
       const token = `tadm_${randomBytes(24).toString("base64url")}`
-      mkdirSync(config.dataDir, { recursive: true })
-      writeFileSync(file, `${token}\n`, { mode: 0o600 })
+      writeSecret(file, [token])
       yield* Effect.sync(() =>
         process.stdout.write(`\nGenerated admin token (kept in ${file}):\n  ${token}\n\n`)
       )

@@ -46,16 +46,20 @@ import {
 import { AccountAuth, AdminAuth } from "./Auth.js"
 import { contentType as prometheusContentType } from "../observability/PrometheusText.js"
 import {
+  InternalError,
   NotFound,
   PayloadTooLarge,
+  RateLimited,
   ServiceUnavailable,
   Unauthorized,
   UnsupportedMediaType
 } from "./HttpErrors.js"
 import { ValidationError } from "../orders/ValidationError.js"
+import { BalanceOutOfRange } from "../orders/BalanceRange.js"
+import { SafeText } from "../orders/SafeText.js"
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))
-const Cursor = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))
+const Cursor = SafeText({ minLength: 1, maxLength: 200 })
 const ResourceId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/))
 
 const orderId = HttpApiSchema.param("id", Schema.String)
@@ -72,6 +76,8 @@ export class OrdersApi extends HttpApiGroup.make("orders")
       .addError(CurrencyMismatch)
       .addError(InsufficientBalance)
       .addError(IdempotencyKeyReused)
+      .addError(BalanceOutOfRange)
+      .addError(RateLimited)
       .annotate(OpenApi.Summary, "Create an order; answers at once, the provider is called in the background")
   )
   .add(HttpApiEndpoint.get("get")`/v1/orders/${orderId}`.addSuccess(Order).addError(OrderNotFound))
@@ -103,6 +109,7 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addSuccess(Account)
       .addError(AccountNotFound)
       .addError(InsufficientBalance)
+      .addError(BalanceOutOfRange)
   )
   .add(
     HttpApiEndpoint.put("putProvider")`/v1/admin/providers/${resourceId}`
@@ -187,6 +194,7 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addSuccess(Order)
       .addError(OrderNotFound)
       .addError(InvalidTransition)
+      .addError(BalanceOutOfRange)
       .annotate(OpenApi.Summary, "Reject by hand and refund once; an approved order answers 409")
   )
   .add(
@@ -207,6 +215,7 @@ export class AdminApi extends HttpApiGroup.make("admin")
       .addError(OrderNotFound)
       .addError(InvalidTransition)
       .addError(ProviderCallFailed)
+      .addError(BalanceOutOfRange)
       .annotate(OpenApi.Summary, "Check the order's provider now; a final answer settles a pending order")
   )
   .add(
@@ -244,6 +253,8 @@ export class TawsilApi extends HttpApi.make("tawsil")
   .addError(NotFound)
   .addError(PayloadTooLarge)
   .addError(UnsupportedMediaType)
+  .addError(ServiceUnavailable)
+  .addError(InternalError)
   .annotate(OpenApi.Title, "Tawsil")
   .annotate(
     OpenApi.Description,

@@ -36,3 +36,15 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 503 })
 ) {}
+
+export class InternalError extends Schema.TaggedError<InternalError>()(
+  "InternalError",
+  { message: Schema.String, requestId: Schema.String },
+  HttpApiSchema.annotations({ status: 500 })
+) {}
+
+export class RateLimited extends Schema.TaggedError<RateLimited>()(
+  "RateLimited",
+  { message: Schema.String, retryAfter: Schema.Number },
+  HttpApiSchema.annotations({ status: 429 })
+) {}

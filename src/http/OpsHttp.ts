@@ -1,6 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
+import { EmbeddedPostgresStatus } from "../db/PostgresSupervisor.js"
 import { MetricsEndpoint } from "../observability/MetricsEndpoint.js"
 import { type OpsApi, TawsilApi } from "./Api.js"
 import { ServiceUnavailable } from "./HttpErrors.js"
@@ -13,6 +14,16 @@ export const opsHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const metrics = yield* MetricsEndpoint
+    const embedded = yield* Effect.serviceOption(EmbeddedPostgresStatus)
+    const embeddedRunning = Option.match(embedded, {
+      onNone: () => Effect.void,
+      onSome: (status) =>
+        Effect.filterOrFail(
+          status.running,
+          (running) => running,
+          () => new ServiceUnavailable({ message: "embedded database restarting" })
+        )
+    })
     const databaseReachable = sql`select 1`.pipe(
       Effect.timeoutFail({
         duration: "2 seconds",
@@ -24,7 +35,9 @@ export const opsHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E,
     )
     return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
-      .handle("readyz", () => Effect.as(databaseReachable, { status: "ready" as const }))
+      .handle("readyz", () =>
+        embeddedRunning.pipe(Effect.zipRight(databaseReachable), Effect.as({ status: "ready" as const }))
+      )
       .handle("metrics", ({ headers }) => metrics.scrape(headers.authorization))
   })
 

@@ -4,6 +4,7 @@ import { Accounts } from "../orders/Accounts.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
 import { type OrdersApi, TawsilApi } from "./Api.js"
+import { makeAccountLimiter } from "./AccountRateLimit.js"
 import { CurrentAccount } from "./Auth.js"
 
 export const markReplayed = HttpApp.appendPreResponseHandler((_request, response) =>
@@ -18,10 +19,12 @@ export const ordersHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup
   Effect.gen(function* () {
     const orders = yield* Orders
     const accounts = yield* Accounts
+    const limiter = yield* makeAccountLimiter
     return handlers
       .handle("create", ({ payload, headers }) =>
         Effect.gen(function* () {
           const accountId = yield* CurrentAccount
+          yield* limiter.take(accountId)
           const created = yield* orders.create({
             accountId,
             request: payload,

@@ -21,6 +21,7 @@ import { AccountAuthLive, AdminAuthLive } from "./AuthLive.js"
 import { ErrorMappingLive } from "./ErrorMapping.js"
 import { OpsHttpLive } from "./OpsHttp.js"
 import { OrdersHttpLive } from "./OrdersHttp.js"
+import { withRequestId } from "./RequestId.js"
 
 /** Configured providers and the adapters of every kind this build knows. Needs a SqlClient. */
 export const ProvidersLive = Providers.Default.pipe(
@@ -55,8 +56,8 @@ export const ApiLive = HttpApiBuilder.api(TawsilApi).pipe(
   Layer.provide([AccountAuthLive, AdminAuthLive])
 )
 
-/** The HTTP server: the API, error mapping, `/docs`, `/openapi.json`, `/dashboard`. Needs an HttpServer. */
-export const HttpLive = HttpApiBuilder.serve().pipe(
+/** The HTTP server: request ids, the API, error mapping, `/docs`, `/openapi.json`, `/dashboard`. Needs an HttpServer. */
+export const HttpLive = HttpApiBuilder.serve(withRequestId).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(DashboardPageLive),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),

@@ -6,6 +6,7 @@ import { Phase } from "../dispatch/Phase.js"
 import { providerOrder } from "../dispatch/Routing.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
+import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
 import { SendGate } from "../dispatch/SendGate.js"
 import { recordPollLateness } from "../observability/PollLateness.js"
@@ -46,15 +47,15 @@ export const watchStep = (
     }
 
     // "never seen" allows the re-send only once the abandoned request can no longer be in transit
-    const neverSeen = (since: number, message: string, log: LogEntry | undefined) =>
+    const neverSeen = (since: number, log: LogEntry | undefined) =>
       Effect.gen(function* () {
         const quietFor = (yield* Clock.currentTimeMillis) - since
         if (quietFor < Duration.toMillis(settings.resendQuietPeriod)) {
-          yield* store.recordCheck(lease, `provider has not seen the reference yet: ${message}`, log)
+          yield* store.recordCheck(lease, ResellerWords.processing, log)
           yield* Effect.logInfo("provider has not seen the reference yet; re-send waits for the quiet period")
           return Option.none<Phase>()
         }
-        yield* store.recordCheck(lease, `provider never saw the reference: ${message}`, log)
+        yield* store.recordCheck(lease, ResellerWords.processing, log)
         yield* Effect.logWarning("provider never saw the reference: re-sending with the same reference")
         return Option.some<Phase>(Phase.Send({ hop: watch.hop }))
       })
@@ -87,37 +88,38 @@ export const watchStep = (
       if (answer._tag === "Left") {
         yield* store.recordCheck(
           lease,
-          `check failed (${answer.left._tag}): ${answer.left.message}`,
+          ResellerWords.processing,
           logIfChanged(answer.left._tag, answer.left.message)
         )
         return Option.none()
       }
       const result = answer.right
       const log = logIfChanged(result._tag, result.message)
+      const words = resellerWordsFor(result)
       return yield* CheckResult.$match(result, {
-        Pending: ({ message }) =>
+        Pending: () =>
           Effect.gen(function* () {
             if (ambiguousSince !== undefined) {
               ambiguousSince = undefined
-              yield* store.markAwaiting(lease, { message })
+              yield* store.markAwaiting(lease, { message: words })
             }
-            yield* store.recordCheck(lease, message, log)
+            yield* store.recordCheck(lease, words, log)
             return Option.none()
           }),
-        Succeeded: ({ pin, message }) =>
+        Succeeded: ({ pin }) =>
           Effect.as(
-            store.approve(lease, { pin, message }, log),
+            store.approve(lease, { pin, message: words }, log),
             Option.some(Phase.Finished({ outcome: "approved" }))
           ),
-        Failed: ({ message }) =>
-          Effect.as(store.reject(lease, message, log), Option.some(Phase.Finished({ outcome: "rejected" }))),
-        NotFound: ({ message }) =>
+        Failed: () =>
+          Effect.as(store.reject(lease, words, log), Option.some(Phase.Finished({ outcome: "rejected" }))),
+        NotFound: () =>
           ambiguousSince !== undefined
-            ? neverSeen(ambiguousSince, message, log)
+            ? neverSeen(ambiguousSince, log)
             : Effect.as(
                 Effect.zipRight(
                   Effect.logError("provider lost an order it had accepted; still polling"),
-                  store.recordCheck(lease, `provider does not know the reference: ${message}`, log)
+                  store.recordCheck(lease, words, log)
                 ),
                 Option.none()
               )

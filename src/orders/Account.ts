@@ -1,6 +1,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { Amount, Currency, NonNegativeAmount } from "./Money.js"
+import { Amount, Currency, NonNegativeAmount, StoredAmount } from "./Money.js"
+import { plainText, SafeText } from "./SafeText.js"
 
 export const AccountId = Schema.String.pipe(Schema.brand("AccountId"))
 export type AccountId = typeof AccountId.Type
@@ -8,12 +9,12 @@ export type AccountId = typeof AccountId.Type
 export class Account extends Schema.Class<Account>("Account")({
   id: AccountId,
   name: Schema.String,
-  balance: Amount,
-  overdraftLimit: Amount,
+  balance: StoredAmount,
+  overdraftLimit: StoredAmount,
   currency: Currency
 }) {}
 
-export const Name = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))
+export const Name = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200), Schema.filter(plainText()))
 
 export class CreateAccountRequest extends Schema.Class<CreateAccountRequest>("CreateAccountRequest")({
   name: Name,
@@ -28,7 +29,7 @@ export class CreatedAccount extends Schema.Class<CreatedAccount>("CreatedAccount
 
 export class CreditRequest extends Schema.Class<CreditRequest>("CreditRequest")({
   amount: Amount.pipe(Schema.filter((a) => /[1-9]/.test(a) || "must not be zero")),
-  note: Schema.optional(Schema.String.pipe(Schema.maxLength(500)))
+  note: Schema.optional(SafeText({ maxLength: 500, allowTab: true }))
 }) {}
 
 export const LedgerKind = Schema.Literal("debit", "refund", "redebit", "credit", "correction")
@@ -36,8 +37,8 @@ export const LedgerKind = Schema.Literal("debit", "refund", "redebit", "credit",
 export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   id: Schema.String,
   kind: LedgerKind,
-  amount: Amount,
-  balanceAfter: Amount,
+  amount: StoredAmount,
+  balanceAfter: StoredAmount,
   orderId: Schema.optional(Schema.String),
   note: Schema.optional(Schema.String),
   createdAt: Schema.DateTimeUtc
@@ -51,6 +52,6 @@ export class AccountNotFound extends Schema.TaggedError<AccountNotFound>()(
 
 export class InsufficientBalance extends Schema.TaggedError<InsufficientBalance>()(
   "InsufficientBalance",
-  { message: Schema.String, balance: Amount, required: Amount },
+  { message: Schema.String, balance: StoredAmount, required: StoredAmount },
   HttpApiSchema.annotations({ status: 402 })
 ) {}

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Cache, Duration, Effect, Option } from "effect"
+import { Cache, Duration, Effect, Exit, Option } from "effect"
 import {
   Account,
   AccountId,
@@ -10,6 +10,7 @@ import {
   InsufficientBalance
 } from "./Account.js"
 import { hashApiKey, newAccountId, newApiKey } from "./ApiKeys.js"
+import { ensureCreditFits } from "./BalanceRange.js"
 import { fromCents, normalize, toCents } from "./Money.js"
 
 interface AccountRow {
@@ -33,9 +34,13 @@ export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const keyCache = yield* Cache.make({
+    // only a key found is remembered: an unknown key (it may be created a moment later) and a failed lookup (the
+    // database may be back a moment later) are asked again on the next request
+    const found = (exit: Exit.Exit<Option.Option<AccountId>>) =>
+      Exit.isSuccess(exit) && Option.isSome(exit.value)
+    const keyCache = yield* Cache.makeWith({
       capacity: 100_000,
-      timeToLive: Duration.seconds(30),
+      timeToLive: (exit) => (found(exit) ? Duration.seconds(30) : Duration.zero),
       lookup: (keyHash: string) =>
         sql<{ account_id: string }>`
           select account_id from api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
@@ -85,6 +90,7 @@ export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts
                 required: normalize(request.amount).replace(/^-/, "")
               })
             }
+            yield* ensureCreditFits(sql, id, { before: toCents(row.balance), after })
             const kind = request.amount.startsWith("-") ? "correction" : "credit"
             const updated = yield* sql<AccountRow>`
             update accounts set balance = ${fromCents(after)} where id = ${id} returning *`
@@ -100,7 +106,13 @@ export class Accounts extends Effect.Service<Accounts>()("tawsil/orders/Accounts
       return account
     })
 
-    const authenticate = (apiKey: string) => keyCache.get(hashApiKey(apiKey))
+    // a zero time to live still serves the entry within the same millisecond (and for ever under a TestClock)
+    const authenticate = (apiKey: string) => {
+      const keyHash = hashApiKey(apiKey)
+      return keyCache
+        .get(keyHash)
+        .pipe(Effect.onExit((exit) => (found(exit) ? Effect.void : keyCache.invalidate(keyHash))))
+    }
 
     return { create, get, credit, authenticate } as const
   })

@@ -1,10 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { randomUUID } from "node:crypto"
 import { InsufficientBalance } from "./Account.js"
-import type { CreatedOrder, CreateOrderCommand, CreateOrderError } from "./CreateOrder.js"
+import { outOfRange } from "./BalanceRange.js"
+import type { CreatedOrder, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
 import { requestHash } from "./CreateOrder.js"
-import { fromCents, toCents } from "./Money.js"
+import { fromCents, maxStoredCents, toCents } from "./Money.js"
 import { IdempotencyKeyReused } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 import type { NewOrderJob } from "./DispatchHandoff.js"
@@ -30,7 +30,7 @@ interface AccountRow {
 }
 interface NewOrder {
   readonly id: string
-  readonly command: CreateOrderCommand
+  readonly command: IntakeCommand
   readonly hash: string
   readonly amount: string
   readonly currency: string
@@ -44,7 +44,7 @@ const keyOf = (accountId: string, key: string) => `${accountId}\u0000${key}`
  * deadlock), look up idempotency keys, decide each command in arrival order against the running balance, then
  * insert orders, ledger debits and outbox rows and update the balances. Results are in the commands' order.
  */
-export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, owner: string | null) =>
+export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: string | null) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const accountIds = [...new Set(commands.map((c) => c.accountId))].sort()
@@ -72,7 +72,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
     const newByKey = new Map<string, NewOrder>()
 
     type Decision = Either.Either<NewOrder | { readonly replayOf: OrderRow | NewOrder }, CreateOrderError>
-    const decide = (command: CreateOrderCommand): Decision => {
+    const decide = (command: IntakeCommand): Decision => {
       const hash = requestHash(command.request)
       const key =
         command.idempotencyKey === undefined ? undefined : keyOf(command.accountId, command.idempotencyKey)
@@ -107,6 +107,11 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
       }
       const required = toCents(pkg.price) * BigInt(command.request.quantity)
       const before = balance.get(account.id)!
+      if (required > maxStoredCents) {
+        return Either.left(
+          outOfRange("the order's total (price × quantity) is past the largest amount", before)
+        )
+      }
       if (before - required < -toCents(account.overdraft_limit)) {
         return Either.left(
           new InsufficientBalance({
@@ -118,7 +123,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<CreateOrderCommand>, ow
       }
       balance.set(account.id, before - required)
       const order: NewOrder = {
-        id: randomUUID(),
+        id: command.orderId,
         command,
         hash,
         amount: fromCents(required),

@@ -1,6 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { InsufficientBalance } from "./Account.js"
+import { fitsColumn, maxBalance, outOfRange } from "./BalanceRange.js"
 import { fromCents, normalize, toCents } from "./Money.js"
 import { InvalidTransition, OrderNotFound } from "./Order.js"
 import type { OrderRow } from "./OrderRow.js"
@@ -55,8 +56,22 @@ export const manualSettlement = (sql: SqlClient.SqlClient) => {
 
   const updated = (rows: ReadonlyArray<OrderRow>) => rows[0]!
 
-  /** The exact amount charged goes back, once per rejection: (order, 'refund', seq) is unique. */
+  /**
+   * The exact amount charged goes back, once per rejection: (order, 'refund', seq) is unique. A balance that
+   * cannot take it (only possible for balances written before credits kept room for refunds) refuses the reject.
+   */
   const refund = (row: OrderRow, note: string | undefined) =>
+    Effect.gen(function* () {
+      const accounts = yield* sql<{ balance: string }>`
+        select balance::text from accounts where id = ${row.account_id} for update`.pipe(Effect.orDie)
+      const before = toCents(accounts[0]!.balance)
+      if (!fitsColumn(before + toCents(row.price_amount))) {
+        return yield* outOfRange(`the refund would take the balance past ${maxBalance}`, before)
+      }
+      yield* refundStatement(row, note)
+    })
+
+  const refundStatement = (row: OrderRow, note: string | undefined) =>
     sql`
       with credited as (
         update accounts set balance = balance + ${row.price_amount}::numeric where id = ${row.account_id}

@@ -1,10 +1,24 @@
 import { Schema } from "effect"
 
-/** Amounts travel as decimal strings with at most two decimals and are computed on as integer cents. */
+/**
+ * Amounts travel as decimal strings with at most two decimals and are computed on as integer cents. A request may
+ * carry at most 15 integer digits; what is stored (numeric(18,2): 16 integer digits) may be ten times larger, so
+ * that refunds always have room: `StoredAmount` describes what an answer may carry.
+ */
 export const Amount = Schema.String.pipe(
-  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, { message: () => 'must be a decimal string such as "12.50"' }),
+  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, {
+    message: () => 'must be a decimal string such as "12.50", at most 999999999999999.99'
+  }),
   Schema.annotations({ identifier: "Amount", examples: ["12.50"] })
 )
+
+export const StoredAmount = Schema.String.pipe(
+  Schema.pattern(/^-?\d{1,16}(\.\d{1,2})?$/),
+  Schema.annotations({ identifier: "StoredAmount", examples: ["12.50"] })
+)
+
+/** The largest magnitude a money column (numeric(18,2)) holds, in cents. */
+export const maxStoredCents = 10n ** 18n - 1n
 
 export const NonNegativeAmount = Amount.pipe(
   Schema.filter((amount) => !amount.startsWith("-") || "must not be negative"),

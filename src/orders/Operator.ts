@@ -1,12 +1,13 @@
 import { Schema } from "effect"
 import { LedgerEntry } from "./Account.js"
 import { ProviderRef } from "./Package.js"
+import { SafeText } from "./SafeText.js"
 
-const Note = Schema.String.pipe(Schema.maxLength(500))
+const Note = SafeText({ maxLength: 500, allowTab: true })
 
 export class ApproveRequest extends Schema.Class<ApproveRequest>("ApproveRequest")({
   note: Schema.optional(Note),
-  pin: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)))
+  pin: Schema.optional(SafeText({ minLength: 1, maxLength: 256 }))
 }) {}
 
 export class RejectRequest extends Schema.Class<RejectRequest>("RejectRequest")({

@@ -6,6 +6,7 @@ import { ValidationError } from "./ValidationError.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { ProviderCallFailed } from "../providers/ProviderConfig.js"
 import { Providers } from "../providers/Providers.js"
+import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
 import { DispatchHandoff, type NewOrderJob } from "./DispatchHandoff.js"
 import { isUuid, manualSettlement } from "./ManualSettlement.js"
 import type { ApproveRequest, DispatchRequest, RejectRequest } from "./Operator.js"
@@ -210,12 +211,12 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
           if (row.status === "pending" && result._tag === "Succeeded") {
             return yield* markApproved(
               row,
-              { pin: result.pin, message: result.message },
+              { pin: result.pin, message: ResellerWords.delivered },
               { ...log, outcome: "approved" }
             )
           }
           if (row.status === "pending" && result._tag === "Failed") {
-            return yield* rejectLocked(row, result.message, log)
+            return yield* rejectLocked(row, ResellerWords.cancelled, log)
           }
           yield* writeLog(row.id, {
             ...log,
@@ -225,7 +226,7 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
                 : `${row.status}, not settled again`
           })
           return yield* sql<OrderRow>`
-            update orders set last_message = ${result.message}, last_checked_at = now()
+            update orders set last_message = ${resellerWordsFor(result)}, last_checked_at = now()
             where id = ${row.id} returning *`.pipe(
             Effect.orDie,
             Effect.map((rows) => rows[0]!)

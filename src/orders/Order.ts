@@ -1,6 +1,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { Amount, Currency } from "./Money.js"
+import { Currency, StoredAmount } from "./Money.js"
+import { SafeText } from "./SafeText.js"
 
 export const OrderId = Schema.UUID.pipe(Schema.brand("OrderId"))
 export type OrderId = typeof OrderId.Type
@@ -20,7 +21,7 @@ export type OrderStatus = typeof OrderStatus.Type
 export const DispatchState = Schema.Literal("queued", "sending", "awaiting", "done", "failed", "manual")
 export type DispatchState = typeof DispatchState.Type
 
-export const Price = Schema.Struct({ amount: Amount, currency: Currency })
+export const Price = Schema.Struct({ amount: StoredAmount, currency: Currency })
 
 export const Dispatch = Schema.Struct({
   state: DispatchState,
@@ -48,20 +49,18 @@ export class Order extends Schema.Class<Order>("Order")({
   completedAt: Schema.optional(Schema.DateTimeUtc)
 }) {}
 
-export const PackageId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64))
+export const PackageId = SafeText({ minLength: 1, maxLength: 64 })
 
 export class CreateOrderRequest extends Schema.Class<CreateOrderRequest>("CreateOrderRequest")({
   packageId: PackageId,
-  playerId: Schema.String.pipe(
-    Schema.minLength(1),
-    Schema.maxLength(128),
+  playerId: SafeText({ minLength: 1, maxLength: 128 }).pipe(
     Schema.filter((s) => s.trim().length > 0 || "must not be blank")
   ),
-  extra: Schema.optional(Schema.String.pipe(Schema.maxLength(256))),
+  extra: Schema.optional(SafeText({ maxLength: 256 })),
   quantity: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 1 })
 }) {}
 
-export const IdempotencyKey = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255))
+export const IdempotencyKey = SafeText({ minLength: 1, maxLength: 255 })
 
 export class OrderPage extends Schema.Class<OrderPage>("OrderPage")({
   items: Schema.Array(Order),

@@ -1,8 +1,11 @@
-import { SqlClient, SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Context, Deferred, Effect, Either, Exit, Layer, Option, Queue } from "effect"
+import { randomUUID } from "node:crypto"
+import { writeIsolating } from "./BatchIsolation.js"
 import { DispatchHandoff } from "./DispatchHandoff.js"
-import type { CreatedOrder, CreateOrderCommand, CreateOrderError } from "./CreateOrder.js"
+import type { CreatedOrder, CreateOrderCommand, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
+import { validateCreate } from "./IntakeValidation.js"
 
 export class IntakeConfig extends Context.Tag("tawsil/orders/IntakeConfig")<
   IntakeConfig,
@@ -14,15 +17,9 @@ export class IntakeConfig extends Context.Tag("tawsil/orders/IntakeConfig")<
 }
 
 interface Pending {
-  readonly command: CreateOrderCommand
+  readonly command: IntakeCommand
   readonly done: Deferred.Deferred<CreatedOrder, CreateOrderError>
 }
-
-const isUniqueViolation = (error: SqlError.SqlError) =>
-  typeof error.cause === "object" &&
-  error.cause !== null &&
-  "code" in error.cause &&
-  error.cause.code === "23505"
 
 /**
  * Group commit for order creation. Concurrent creates queue up while a transaction is in flight and the next
@@ -40,7 +37,7 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
     const queue = yield* Queue.unbounded<Pending>()
     yield* Effect.addFinalizer(() => Queue.shutdown(queue))
 
-    const write = (commands: ReadonlyArray<CreateOrderCommand>) =>
+    const write = (commands: ReadonlyArray<IntakeCommand>) =>
       sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         // the span ends at the commit: the order fibers started below must not become its children
@@ -52,24 +49,11 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
         Effect.map(({ results }) => results)
       )
 
-    // One bad command must not fail its neighbours: on a failed batch, each command is retried alone. A unique
-    // violation alone means another node inserted the same idempotency key first; the retry then replays it.
-    const writeAlone = (command: CreateOrderCommand): Effect.Effect<IntakeResult> =>
-      write([command]).pipe(
-        Effect.retry({ times: 1, while: isUniqueViolation }),
-        Effect.map((results) => results[0]!),
-        Effect.orDie
-      )
+    // one bad command must not fail its neighbours, nor make them wait for one transaction each
+    const writeBatch = writeIsolating(write)
 
     const settle = (batch: ReadonlyArray<Pending>) =>
-      write(batch.map((p) => p.command)).pipe(
-        Effect.map((results) => results.map((result) => Exit.succeed(result))),
-        Effect.catchAll((error) =>
-          Effect.logWarning("intake batch failed, writing its orders one by one").pipe(
-            Effect.annotateLogs({ size: batch.length, error: error.message }),
-            Effect.zipRight(Effect.forEach(batch, (p) => Effect.exit(writeAlone(p.command))))
-          )
-        ),
+      writeBatch(batch.map((p) => p.command)).pipe(
         Effect.catchAllCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
         Effect.flatMap((exits) =>
           Effect.forEach(batch, (pending, i) =>
@@ -87,8 +71,9 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
 
     const submit = (command: CreateOrderCommand) =>
       Effect.gen(function* () {
+        yield* validateCreate(command)
         const done = yield* Deferred.make<CreatedOrder, CreateOrderError>()
-        yield* Queue.offer(queue, { command, done })
+        yield* Queue.offer(queue, { command: { ...command, orderId: randomUUID() }, done })
         return yield* Deferred.await(done)
       })
 

@@ -2,6 +2,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { Currency, NonNegativeAmount } from "./Money.js"
 import { Name } from "./Account.js"
+import { SafeText } from "./SafeText.js"
 
 export const ProviderRef = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/))
 
@@ -22,18 +23,26 @@ export const Route = Schema.Struct({
 )
 export type Route = typeof Route.Type
 
-export const Mapping = Schema.Struct({
-  sku: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)),
-  meta: Schema.optional(
-    Schema.Struct({
-      oyun: Schema.optional(Schema.String),
-      kupur: Schema.optional(Schema.String),
-      params: Schema.optional(
-        Schema.Struct({ playerId: Schema.optional(Schema.String), extra: Schema.optional(Schema.String) })
-      )
-    })
-  )
-})
+const mappingOf = <T extends Schema.Schema<string>>(text: T, sku: T) =>
+  Schema.Struct({
+    sku,
+    meta: Schema.optional(
+      Schema.Struct({
+        oyun: Schema.optional(text),
+        kupur: Schema.optional(text),
+        params: Schema.optional(
+          Schema.Struct({ playerId: Schema.optional(text), extra: Schema.optional(text) })
+        )
+      })
+    )
+  })
+
+export const Mapping = mappingOf(
+  Schema.String,
+  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128))
+)
+/** What an operator may send: the same shape, plain text only (stored values are read back as they are). */
+const MappingInput = mappingOf(SafeText({ maxLength: 128 }), SafeText({ minLength: 1, maxLength: 128 }))
 export type Mapping = typeof Mapping.Type
 
 export class PutPackageRequest extends Schema.Class<PutPackageRequest>("PutPackageRequest")({
@@ -42,7 +51,9 @@ export class PutPackageRequest extends Schema.Class<PutPackageRequest>("PutPacka
   currency: Currency,
   enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   route: Route,
-  mappings: Schema.optionalWith(Schema.Record({ key: ProviderRef, value: Mapping }), { default: () => ({}) })
+  mappings: Schema.optionalWith(Schema.Record({ key: ProviderRef, value: MappingInput }), {
+    default: () => ({})
+  })
 }) {}
 
 export class Package extends Schema.Class<Package>("Package")({

@@ -26,6 +26,7 @@ import {
 } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./Providers.js"
+import { scrubbedClient } from "./ScrubbedClient.js"
 
 export interface BarakatOptions {
   readonly sendTimeout: Duration.DurationInput
@@ -149,8 +150,8 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
           Effect.withSpan("Barakat.catalogue", { attributes: { providerId } })
         )
 
-        const client: ProviderClient = { place, check, balance, catalogue }
-        return client
+        // a provider may echo what it was sent (the token header) in any answer
+        return scrubbedClient({ place, check, balance, catalogue }, secrets)
       })
 
     const factory: ProviderFactory = (row: ProviderRow) =>

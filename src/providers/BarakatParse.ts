@@ -14,12 +14,12 @@ import {
   type Answer,
   isHtml,
   type Operation,
-  scrub,
   snippet,
   statusError,
   UnrecognisedAnswer,
   unsettled
 } from "./ProviderHttp.js"
+import { scrub } from "./Scrub.js"
 import { normalizeStatus } from "./Status.js"
 
 const Id = Schema.Union(Schema.String, Schema.Number)

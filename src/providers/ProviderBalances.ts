@@ -3,6 +3,7 @@ import type { CatalogueItem, ProviderClient, ProviderError } from "./Provider.js
 import { CatalogueItemView, ProviderBalanceView, ProviderCallFailed } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
 import { Providers } from "./Providers.js"
+import { scrub, secretsOf } from "./Scrub.js"
 
 /** A provider kind without a product list (our code inventory, the simulator). */
 class NoCatalogue extends Data.TaggedError("NoCatalogue")<{ readonly message: string }> {}
@@ -29,12 +30,17 @@ export class ProviderBalances extends Effect.Service<ProviderBalances>()(
         providerId: string,
         question: (client: ProviderClient) => Effect.Effect<A, ProviderError | NoCatalogue>
       ) =>
-        Effect.zipRight(
-          configs.find(providerId),
+        Effect.flatMap(configs.find(providerId), (row) =>
           providers.client(providerId).pipe(
             Effect.flatMap(({ client }) => question(client)),
+            // the client's errors are scrubbed already (`Providers`); this answer goes to an admin: scrub again
             Effect.mapError(
-              (error) => new ProviderCallFailed({ message: error.message, providerId, reason: error._tag })
+              (error) =>
+                new ProviderCallFailed({
+                  message: scrub(error.message, secretsOf(row.credentials)),
+                  providerId,
+                  reason: error._tag
+                })
             )
           )
         )

@@ -7,6 +7,7 @@ import {
 import { hostname } from "node:os"
 import { type Cause, Data, Duration, Effect, Fiber, Option, RateLimiter, Runtime, Scope } from "effect"
 import { guarded } from "./CallGuard.js"
+import { scrub } from "./Scrub.js"
 import {
   type ProviderError,
   ProviderAmbiguous,
@@ -107,10 +108,6 @@ export const statusError = (
 export const misconfigured = (message: string) => Effect.fail(new ProviderMisconfigured({ message }))
 
 export const isHtml = (body: string) => body.trimStart().startsWith("<")
-
-/** Removes the provider's secrets from text it sent back, before the text goes into any message or log. */
-export const scrub = (text: string, secrets: ReadonlyArray<string>) =>
-  secrets.reduce((clean, secret) => (secret.length === 0 ? clean : clean.split(secret).join("***")), text)
 
 /** A short copy of a body, scrubbed of `secrets`, for messages and causes. */
 export const snippet = (body: string, secrets: ReadonlyArray<string>) => {

@@ -1,4 +1,4 @@
-import { Cache, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
 import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
@@ -9,6 +9,8 @@ import { SqlClient } from "@effect/sql"
 import { makeBarakatFactory } from "./Barakat.js"
 import { makeZnetFactory } from "./Znet.js"
 import { instrumentProvider } from "../observability/ProviderMetrics.js"
+import { secretsOf } from "./Scrub.js"
+import { scrubbedClient } from "./ScrubbedClient.js"
 
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
@@ -67,13 +69,21 @@ export class Providers extends Effect.Service<Providers>()("tawsil/providers/Pro
         if (factory === undefined) {
           return yield* new ProviderMisconfigured({ message: `no adapter for provider kind "${row.kind}"` })
         }
-        return { kind: row.kind, client: instrumentProvider(providerId, yield* factory(row)) }
+        // every kind, a host's own included: no form of a credential leaves a provider's answer
+        const client = scrubbedClient(yield* factory(row), secretsOf(row.credentials))
+        return { kind: row.kind, client: instrumentProvider(providerId, client) }
       })
 
     // every send and check needs its provider's client: a configuration change takes effect within seconds
-    const cache = yield* Cache.make({ capacity: 1000, timeToLive: Duration.seconds(5), lookup: load })
+    // only successes are kept: a failed lookup (a database blip) is never remembered
+    const cache = yield* Cache.makeWith({
+      capacity: 1000,
+      lookup: load,
+      timeToLive: (exit) => (Exit.isSuccess(exit) ? Duration.seconds(5) : Duration.zero)
+    })
 
-    const client = (providerId: string) => cache.get(providerId)
+    const client = (providerId: string) =>
+      cache.get(providerId).pipe(Effect.onError(() => cache.invalidate(providerId)))
 
     return { client } as const
   })

@@ -9,14 +9,10 @@ import {
   providerHttpClient,
   spacingLimiter
 } from "./ProviderHttp.js"
-import {
-  type ProviderClient,
-  type ProviderError,
-  ProviderMisconfigured,
-  type ProviderOrder
-} from "./Provider.js"
+import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./Providers.js"
+import { scrubbedClient } from "./ScrubbedClient.js"
 import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetParse.js"
 
 export interface ZnetOptions {
@@ -137,8 +133,8 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
           Effect.withSpan("Znet.catalogue", { attributes: { providerId: row.id } })
         )
 
-        const client: ProviderClient = { place, check, balance, catalogue }
-        return client
+        // a provider may echo what it was sent (the query, with our credentials) in any answer
+        return scrubbedClient({ place, check, balance, catalogue }, secrets)
       })
 
     return factory

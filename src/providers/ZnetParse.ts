@@ -15,10 +15,10 @@ import {
   type Operation,
   snippet,
   statusError,
-  scrub,
   UnrecognisedAnswer,
   unsettled
 } from "./ProviderHttp.js"
+import { scrub } from "./Scrub.js"
 import { normalizeStatus } from "./Status.js"
 
 /** A Znet body, read once: `OK|a|b…`, an error `<code>|<text>`, or something else. */

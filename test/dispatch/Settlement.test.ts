@@ -3,6 +3,7 @@ import { Duration, Effect, Either, TestClock } from "effect"
 import type { Lease } from "../../src/dispatch/Lease.js"
 import { OrderStore } from "../../src/dispatch/OrderStore.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import {
   dispatchLogOf,
@@ -54,7 +55,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
 
       const rejected = yield* eventually(get, (o) => o.status === "rejected")
       assert.strictEqual(rejected.dispatch.state, "failed")
-      assert.strictEqual(rejected.message, "simulated: invalid player id", "the provider's message is kept")
+      assert.strictEqual(rejected.message, ResellerWords.rejected, "our words, never the provider's text")
       assert.strictEqual(rejected.dispatch.attempts, 1)
       assert.deepStrictEqual(yield* ledgerKinds(created.id), ["debit -35.00", "refund 35.00"])
       assert.strictEqual(yield* balance, "100.00")

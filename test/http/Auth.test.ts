@@ -1,6 +1,7 @@
-import { HttpClientRequest } from "@effect/platform"
+import { HttpClientRequest, HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
+import { request as httpRequest } from "node:http"
 import {
   resellerWithBalance,
   simulatorPackageViaApi,
@@ -26,6 +27,39 @@ const adminRoutes = [
   HttpClientRequest.get("/v1/admin/orders"),
   HttpClientRequest.get("/v1/admin/providers")
 ]
+
+/**
+ * `POST /v1/orders` with a chunked body whose end never comes; resolves with the answer's status and text, if
+ * the server answers before the body ends.
+ */
+const postEndlessChunkedBody = (authorization: string) =>
+  Effect.flatMap(HttpServer.HttpServer, (server) =>
+    Effect.async<{ readonly status: number; readonly text: string }, Error>((resume) => {
+      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+      const request = httpRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/v1/orders",
+          headers: { authorization, "content-type": "application/json", "transfer-encoding": "chunked" }
+        },
+        (response) => {
+          const chunks: Array<Buffer> = []
+          response.on("data", (chunk: Buffer) => chunks.push(chunk))
+          response.on("end", () => {
+            resume(
+              Effect.succeed({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() })
+            )
+            request.destroy()
+          })
+        }
+      )
+      request.on("error", (error) => resume(Effect.fail(error)))
+      request.write(`{"packageId":"auth-pkg","playerId":"`)
+      return Effect.sync(() => request.destroy())
+    })
+  )
 
 const describeRequest = (request: HttpClientRequest.HttpClientRequest) => `${request.method} ${request.url}`
 
@@ -69,6 +103,29 @@ describe("authentication and authorisation over HTTP", () => {
       })
     )
 
+    it.effect(
+      "a chunked body is not read before authentication: a wrong key is refused while the body still comes",
+      () =>
+        Effect.gen(function* () {
+          for (const authorization of [
+            "Bearer tsk_not-a-real-key",
+            `Bearer ${testAdminToken}`,
+            "Basic xyz"
+          ]) {
+            const answer = yield* postEndlessChunkedBody(authorization).pipe(
+              Effect.timeoutFail({
+                duration: "5 seconds",
+                onTimeout: () => new Error(`${authorization}: no answer while the body was still open`)
+              }),
+              // real time: the server is waiting for bytes, not for the TestClock
+              Effect.withClock(Clock.make())
+            )
+            assert.include([401, 403], answer.status, answer.text)
+            assert.match(answer.text, /"_tag":"(Unauthorized|Forbidden)"/)
+          }
+        })
+    )
+
     it.effect("the admin token on reseller routes: 403 Forbidden", () =>
       Effect.gen(function* () {
         yield* simulatorPackageViaApi("auth-pkg", "1.00")
@@ -109,13 +166,13 @@ describe("authentication and authorisation over HTTP", () => {
         const ordersOfA = yield* Effect.all(
           [1, 2, 3].map((i) =>
             a.client.orders.create({
-              payload: { packageId: "auth-pkg", playerId: `a-${i}`, quantity: 1 },
+              payload: { packageId: "auth-pkg", playerId: `player-of-a-${i}`, quantity: 1 },
               headers: {}
             })
           )
         )
         const orderOfB = yield* b.client.orders.create({
-          payload: { packageId: "auth-pkg", playerId: "b-1", quantity: 1 },
+          payload: { packageId: "auth-pkg", playerId: "player-of-b-1", quantity: 1 },
           headers: {}
         })
 

@@ -1,7 +1,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import { maxBodyBytes } from "../../src/http/ErrorMapping.js"
 import { orderCursor } from "../../src/orders/Cursor.js"
 import {
@@ -11,7 +11,14 @@ import {
   TestServerLive
 } from "../support/TestServer.js"
 import { Order } from "../../src/orders/Order.js"
-import { errorBodyOf, errorProblems, jsonAs, send, sendOrTransportError } from "../support/RawHttp.js"
+import {
+  errorBodyOf,
+  errorProblems,
+  expectError,
+  jsonAs,
+  send,
+  sendOrTransportError
+} from "../support/RawHttp.js"
 
 interface Context {
   readonly apiKey: string
@@ -74,7 +81,134 @@ const invalid = (name: string, request: Row["request"], field: string): Row => (
 const chars = (n: number, c = "x") => c.repeat(n)
 const tooLarge = { status: 413, tag: "PayloadTooLarge", fields: { limit: maxBodyBytes } } as const
 
+/** Text no request field may carry (a tab is allowed in notes only). */
+const unsafeTexts: ReadonlyArray<readonly [string, string]> = [
+  ["NUL", "a\u0000b"],
+  ["BEL", "a\u0007b"],
+  ["ESC", "a\u001bb"],
+  ["newline", "a\nb"],
+  ["DEL", "a\u007fb"],
+  ["lone high surrogate", "a\ud800b"],
+  ["lone low surrogate", "a\udc00b"]
+]
+
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+const orderId = "00000000-0000-4000-8000-000000000000"
+const maxInputAmount = "999999999999999.99"
+const pastInputAmount = "1000000000000000.00"
+
+const unsafeTextRows: ReadonlyArray<Row> = unsafeTexts.flatMap(([label, text]) => [
+  invalid(`packageId with ${label}`, createJson({ ...valid, packageId: `bad${text}` }), "packageId"),
+  invalid(`playerId with ${label}`, createJson({ ...valid, playerId: text }), "playerId"),
+  invalid(`extra with ${label}`, createJson({ ...valid, extra: text }), "extra"),
+  invalid(
+    `create account, name with ${label}`,
+    adminJson("POST", "/v1/admin/accounts", { name: text, currency: "USD" }),
+    "name"
+  ),
+  invalid(
+    `credit note with ${label}`,
+    (context: Context) =>
+      adminJson("POST", `/v1/admin/accounts/${context.accountId}/credit`, { amount: "1.00", note: text })(),
+    "note"
+  ),
+  invalid(
+    `approve note with ${label}`,
+    adminJson("POST", `/v1/admin/orders/${orderId}/approve`, { note: text }),
+    "note"
+  ),
+  invalid(
+    `approve pin with ${label}`,
+    adminJson("POST", `/v1/admin/orders/${orderId}/approve`, { pin: text }),
+    "pin"
+  ),
+  invalid(
+    `reject note with ${label}`,
+    adminJson("POST", `/v1/admin/orders/${orderId}/reject`, { note: text }),
+    "note"
+  ),
+  invalid(
+    `put package, name with ${label}`,
+    adminJson("PUT", `/v1/admin/packages/${pkg}`, {
+      name: text,
+      price: "1.00",
+      currency: "USD",
+      route: { mode: "manual" }
+    }),
+    "name"
+  ),
+  invalid(
+    `put package, mapping sku with ${label}`,
+    adminJson("PUT", `/v1/admin/packages/${pkg}`, {
+      name: "P",
+      price: "1.00",
+      currency: "USD",
+      route: { mode: "manual" },
+      mappings: { sim: { sku: text } }
+    }),
+    "mappings.sim.sku"
+  ),
+  ...(label.includes("surrogate")
+    ? [] // a URL carries bytes: invalid UTF-8 decodes to U+FFFD, never to a lone surrogate
+    : [invalid(`list ?cursor= with ${label}`, list(`?cursor=${encodeURIComponent(text)}`), "cursor")])
+])
+
 const rows: ReadonlyArray<Row> = [
+  ...unsafeTextRows,
+  invalid(
+    "playerId with a tab (allowed in notes only)",
+    createJson({ ...valid, playerId: "a\tb" }),
+    "playerId"
+  ),
+  // nesting: 32 levels reach the schema (which names the field), 33 and more are refused before parsing
+  invalid(
+    "playerId an array, 32 levels in all",
+    createText(`{"packageId":"${pkg}","playerId":${nested(31)}}`),
+    "playerId"
+  ),
+  invalid(
+    "body nested 33 deep",
+    createText(`{"packageId":"${pkg}","playerId":"1","pad":${nested(32)}}`),
+    "body"
+  ),
+  invalid(
+    "playerId nested 3,000 deep",
+    createText(`{"packageId":"${pkg}","playerId":${nested(3000)}}`),
+    "body"
+  ),
+  invalid("body an array nested 3,000 deep", createText(nested(3000)), "body"),
+  invalid(
+    "credit body nested 3,000 deep",
+    (context: Context) =>
+      HttpClientRequest.post(`/v1/admin/accounts/${context.accountId}/credit`).pipe(
+        HttpClientRequest.bodyText(`{"amount":${nested(3000)}}`, "application/json"),
+        asAdmin
+      ),
+    "body"
+  ),
+  // amounts: a request carries at most 15 integer digits (the columns hold 16, room for refunds)
+  invalid(
+    "credit amount of 16 integer digits",
+    (context: Context) =>
+      adminJson("POST", `/v1/admin/accounts/${context.accountId}/credit`, { amount: pastInputAmount })(),
+    "amount"
+  ),
+  invalid(
+    "create account, overdraft of 16 integer digits",
+    adminJson("POST", "/v1/admin/accounts", { name: "X", currency: "USD", overdraftLimit: pastInputAmount }),
+    "overdraftLimit"
+  ),
+  invalid(
+    "put package, price of 16 integer digits",
+    adminJson("PUT", `/v1/admin/packages/${pkg}`, {
+      name: "P",
+      price: pastInputAmount,
+      currency: "USD",
+      route: { mode: "manual" }
+    }),
+    "price"
+  ),
+
   // POST /v1/orders: the body's fields
   invalid("missing packageId", createJson({ playerId: "1" }), "packageId"),
   invalid("missing playerId", createJson({ packageId: pkg }), "playerId"),
@@ -290,6 +424,29 @@ const snapshot = (accountId: string) =>
     return rows[0]!
   }).pipe(Effect.orDie)
 
+const full = "9999999999999999.90"
+
+const admin = (method: "POST" | "PUT", path: string, body: unknown) => send(adminJson(method, path, body)())
+
+const balanceOf = (accountId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ balance: string }>`select balance::text from accounts where id = ${accountId}`.pipe(
+      Effect.map((rows) => rows[0]!.balance)
+    )
+  )
+
+/** GET /v1/account and the ledger page both answer 200; the balance the account shows. */
+const readable = (context: Context) =>
+  Effect.gen(function* () {
+    const account = yield* send(HttpClientRequest.get("/v1/account").pipe(asAccount(context)))
+    assert.strictEqual(account.status, 200, account.text)
+    const ledger = yield* send(
+      HttpClientRequest.get(`/v1/admin/accounts/${context.accountId}/ledger`).pipe(asAdmin)
+    )
+    assert.strictEqual(ledger.status, 200, ledger.text)
+    return account.json.pipe(Option.map((json) => Reflect.get(Object(json), "balance")))
+  })
+
 describe("malformed requests over HTTP", () => {
   it("the table has at least 25 rows", () => {
     assert.isAtLeast(rows.length, 25)
@@ -346,6 +503,97 @@ describe("malformed requests over HTTP", () => {
           '"items"'
         )
       })
+    )
+
+    it.effect(
+      "amounts at their limits are accepted; an order or a refund past a balance's range is a 409",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          // at the limits: the largest overdraft, price and credit a request may carry
+          const withOverdraft = yield* admin("POST", "/v1/admin/accounts", {
+            name: "Big overdraft",
+            currency: "USD",
+            overdraftLimit: maxInputAmount
+          })
+          assert.strictEqual(withOverdraft.status, 201, withOverdraft.text)
+          const price = yield* admin("PUT", "/v1/admin/packages/max-price", {
+            name: "Max price",
+            price: maxInputAmount,
+            currency: "USD",
+            route: { mode: "manual" }
+          })
+          assert.strictEqual(price.status, 200, price.text)
+          const { accountId, apiKey } = yield* resellerWithBalance(maxInputAmount)
+          const context: Context = { accountId, apiKey }
+          yield* sql`update accounts set balance = ${full} where id = ${accountId}`
+          assert.deepStrictEqual(yield* readable(context), Option.some(full))
+
+          // an order's total past the column is refused before anything is charged
+          const create = (quantity: number) =>
+            send(createJson({ packageId: "max-price", playerId: "1", quantity })(context))
+          expectError(yield* create(1000), 409, "BalanceOutOfRange")
+          assert.strictEqual(yield* balanceOf(accountId), full)
+          // ten at the largest price: exactly the balance, and its refund fits again
+          const order = yield* create(10)
+          assert.strictEqual(order.status, 201, order.text)
+          const placed = jsonAs(Order)(order)
+          assert.strictEqual(placed.price.amount, full)
+          assert.strictEqual(yield* balanceOf(accountId), "0.00")
+          const rejected = yield* admin("POST", `/v1/admin/orders/${placed.id}/reject`, {})
+          assert.strictEqual(rejected.status, 200, rejected.text)
+          assert.deepStrictEqual(yield* readable(context), Option.some(full))
+
+          // a balance without room for a pending order's refund (written before credits kept that room): the
+          // refund is refused, nothing moves, everything stays readable
+          const second = yield* send(createJson({ packageId: pkg, playerId: "2" })(context))
+          assert.strictEqual(second.status, 201, second.text)
+          const pending = jsonAs(Order)(second)
+          yield* sql`update accounts set balance = 9999999999999999.00 where id = ${accountId}`
+          const ledgerRows = yield* sql<{ n: number }>`select count(*)::int as n from ledger_entries`
+          const refused = expectError(
+            yield* admin("POST", `/v1/admin/orders/${pending.id}/reject`, { note: "refund\tplease" }),
+            409,
+            "BalanceOutOfRange"
+          )
+          assert.strictEqual(refused["limit"], "9999999999999999.99")
+          assert.strictEqual(yield* balanceOf(accountId), "9999999999999999.00")
+          assert.deepStrictEqual(
+            yield* sql<{ n: number }>`select count(*)::int as n from ledger_entries`,
+            ledgerRows
+          )
+          const still = yield* send(
+            HttpClientRequest.get(`/v1/orders/${pending.id}`).pipe(asAccount(context))
+          )
+          assert.strictEqual(jsonAs(Order)(still).status, "pending")
+          assert.deepStrictEqual(yield* readable(context), Option.some("9999999999999999.00"))
+        }).pipe(Effect.orDie)
+    )
+
+    it.effect(
+      "a credit past a balance's range, or one that leaves no room for pending refunds, is a 409",
+      () =>
+        Effect.gen(function* () {
+          // ten top-ups of the largest amount nearly fill the column; the eleventh would pass it
+          const { accountId, apiKey } = yield* resellerWithBalance("0.00")
+          const context: Context = { accountId, apiKey }
+          const credit = (amount: string) =>
+            admin("POST", `/v1/admin/accounts/${accountId}/credit`, { amount })
+          for (let i = 0; i < 10; i++) assert.strictEqual((yield* credit(maxInputAmount)).status, 200)
+          assert.deepStrictEqual(yield* readable(context), Option.some(full))
+          const past = expectError(yield* credit(maxInputAmount), 409, "BalanceOutOfRange")
+          assert.strictEqual(past["limit"], "9999999999999999.99")
+          assert.strictEqual(yield* balanceOf(accountId), full)
+
+          // a pending order of 5.00 holds room for its refund: balance + pending orders stay within the limit
+          const order = yield* send(createJson({ packageId: pkg, playerId: "3" })(context))
+          assert.strictEqual(order.status, 201, order.text)
+          expectError(yield* credit("0.10"), 409, "BalanceOutOfRange")
+          assert.strictEqual((yield* credit("0.09")).status, 200)
+          assert.strictEqual(yield* balanceOf(accountId), "9999999999999994.99")
+          // a correction (negative) always passes
+          assert.strictEqual((yield* credit("-1.00")).status, 200)
+        }).pipe(Effect.orDie)
     )
   })
 })

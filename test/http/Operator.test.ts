@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { expectError, postText, send } from "../support/RawHttp.js"
 import {
   adminClient,
@@ -321,7 +322,7 @@ describe("operator actions over HTTP", () => {
         const reference = order.dispatch.reference!
         const unknownRef = yield* admin.admin.check({ path: { id: order.id } })
         assert.strictEqual(unknownRef.status, "pending")
-        assert.strictEqual(unknownRef.dispatch.lastMessage, "unknown reference")
+        assert.strictEqual(unknownRef.dispatch.lastMessage, ResellerWords.processing)
         assert.isDefined(unknownRef.dispatch.lastCheckedAt)
 
         yield* simulator.client("sim", {}).place({
@@ -341,7 +342,7 @@ describe("operator actions over HTTP", () => {
 
         const pending = yield* admin.admin.check({ path: { id: order.id } })
         assert.strictEqual(pending.status, "pending")
-        assert.strictEqual(pending.dispatch.lastMessage, "processing")
+        assert.strictEqual(pending.dispatch.lastMessage, ResellerWords.processing)
         const approved = yield* admin.admin.check({ path: { id: order.id } })
         assert.strictEqual(approved.status, "approved")
         assert.strictEqual(approved.pin, `PIN-${reference}`)

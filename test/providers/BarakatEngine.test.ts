@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, TestClock } from "effect"
 import { DispatchConfig } from "../../src/dispatch/DispatchConfig.js"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import { startHoldingProxy } from "../support/HoldingProxy.js"
 import { engineStack, eventually, quietNode } from "../support/TestEngine.js"
@@ -117,7 +118,12 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
 
       const rejected = yield* eventually(get, (o) => o.status === "rejected")
       assert.strictEqual(rejected.dispatch.state, "failed")
-      assert.include(rejected.message ?? "", "wrong player id")
+      assert.strictEqual(rejected.message, ResellerWords.cancelled, "the reseller reads our words")
+      const log = yield* admin.admin.orderLog({ path: { id: created.id } })
+      assert.isTrue(
+        log.items.some((entry) => (entry.response ?? "").includes("wrong player id")),
+        "the operator reads the provider's"
+      )
       assert.strictEqual(yield* sim.placements(created.id), 1)
       assert.lengthOf(yield* requestsTo(sim, "/client/api/check"), 1)
 

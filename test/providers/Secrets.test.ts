@@ -1,7 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Clock, Effect, HashMap, List, Logger, LogLevel, TestClock } from "effect"
+import { Cause, Clock, Effect, Fiber, HashMap, List, Logger, LogLevel, Option, TestClock } from "effect"
 import { inspect } from "node:util"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import { engineStack, eventually, quietNode } from "../support/TestEngine.js"
 import { testAdminToken } from "../support/TestServer.js"
@@ -13,9 +14,12 @@ import {
   putZnet,
   recordingClient,
   sleepsAt,
+  stepClockUntil,
   znetPubg
 } from "../support/WireEngine.js"
+import { echoPlacements } from "../support/ProviderEcho.js"
 import { ZnetSimulator } from "../support/ZnetSimulator.js"
+import { barakatTokens, leaks, znetCredentials } from "./SecretForms.js"
 
 const kod = "KOD-SECRET-123"
 const sifre = "SIFRE-SECRET-456"
@@ -207,5 +211,176 @@ describe("provider credentials stay secret through the whole engine", () => {
         Logger.withMinimumLogLevel(LogLevel.Debug)
       )
     }
+  )
+})
+
+/** Every line the service logs, with its annotations, spans and cause. */
+const logCapture = (lines: Array<string>) =>
+  Logger.make(({ logLevel, message, annotations, cause, spans }) => {
+    lines.push(
+      inspect([logLevel.label, message, [...HashMap.toEntries(annotations)], List.toArray(spans), cause], {
+        depth: 12
+      })
+    )
+  })
+
+/** Every row of every table, as JSON; the providers' stored credentials (write-only, for the adapters) left out. */
+const everyRow = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const tables = yield* sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE'`
+  const rows = yield* Effect.forEach(tables, ({ name }) =>
+    sql.unsafe<{ row: string }>(`select (to_jsonb(t) - 'credentials')::text as row from "${name}" t`)
+  )
+  return { tables: tables.map((t) => t.name), rows: rows.flat().map((r) => r.row) }
+}).pipe(Effect.orDie)
+
+describe("providers echoing our credentials in every encoding, through the whole service", () => {
+  it.scoped(
+    "Znet and Barakat echo them in a path, a query, JSON, an HTML page and a header: no form of any reaches an answer, a log line or a table",
+    () => {
+      const lines: Array<string> = []
+      return Effect.gen(function* () {
+        const bodies: Array<string> = []
+        const admin = yield* recordingClient(bodies, testAdminToken)
+        const cases = [
+          ...znetCredentials.flatMap(({ kod, sifre }, i) =>
+            echoPlacements.map((where) => ({ id: `znet-${i}-${where}`, where, secrets: [kod, sifre] }))
+          ),
+          ...barakatTokens.flatMap((token, i) =>
+            echoPlacements.map((where) => ({ id: `barakat-${i}-${where}`, where, secrets: [token] }))
+          )
+        ]
+        const secrets = cases.flatMap((c) => c.secrets)
+        const simulators = yield* Effect.forEach(cases, ({ id, secrets: [first = "", second = ""] }) =>
+          Effect.gen(function* () {
+            if (id.startsWith("znet")) {
+              const sim = yield* ZnetSimulator.start({ kod: first, sifre: second, pollsBeforeFinal: 0 })
+              yield* putZnet(admin, id, { baseUrl: sim.baseUrl, kod: first, sifre: second })
+              yield* putPackage(admin, `pkg-${id}`, { mode: "auto", primary: id }, { [id]: znetPubg })
+              return sim
+            }
+            const sim = yield* BarakatSimulator.start({ token: first, pollsBeforeFinal: 0 })
+            yield* putBarakat(admin, id, { baseUrl: sim.baseUrl, token: first })
+            yield* putPackage(admin, `pkg-${id}`, { mode: "auto", primary: id }, { [id]: barakatPubg })
+            return sim
+          })
+        )
+        const account = yield* admin.admin.createAccount({
+          payload: { name: "Reseller", currency: "USD", overdraftLimit: "0.00" }
+        })
+        yield* admin.admin.credit({ path: { id: account.account.id }, payload: { amount: "5000.00" } })
+        const reseller = yield* recordingClient(bodies, account.apiKey)
+        const createAll = Effect.forEach(cases, ({ id }) =>
+          reseller.orders.create({
+            payload: { packageId: `pkg-${id}`, playerId: "5551234", quantity: 1 },
+            headers: {}
+          })
+        )
+        const stateOf = (ids: ReadonlyArray<string>) =>
+          Effect.map(reseller.orders.list({ urlParams: { limit: 200 } }), (page) =>
+            page.items.filter((o) => ids.includes(o.id))
+          )
+
+        // accepted while the providers behave; then every answer echoes: B's sends, A's checks, admin questions
+        const accepted = yield* createAll
+        const sent = (ids: ReadonlyArray<string>) =>
+          Effect.map(stateOf(ids), (os) =>
+            os.every((o) => o.dispatch.state !== "queued" && o.dispatch.state !== "sending")
+          )
+        yield* stepClockUntil(sent(accepted.map((o) => o.id)), { within: 300 })
+        assert.deepStrictEqual(
+          (yield* stateOf(accepted.map((o) => o.id))).filter((o) => o.dispatch.state !== "awaiting"),
+          [],
+          "every provider accepted its first order"
+        )
+        yield* Effect.forEach(simulators, (sim, i) => sim.script({ echo: cases[i]!.where }))
+        const refused = yield* createAll
+        yield* stepClockUntil(sent(refused.map((o) => o.id)), { within: 300 })
+        // a check settles the order (cancelled with the echo) or is recorded as failed (an HTML page)
+        yield* stepClockUntil(
+          Effect.map(stateOf(accepted.map((o) => o.id)), (os) =>
+            os.every((o) => o.dispatch.state !== "awaiting" || o.dispatch.lastCheckedAt !== undefined)
+          ),
+          { within: 10_100 }
+        )
+        const questions = yield* Effect.forkScoped(
+          Effect.forEach(
+            cases,
+            ({ id }) =>
+              Effect.zip(
+                Effect.either(admin.admin.providerBalance({ path: { id } })),
+                Effect.either(admin.admin.providerCatalogue({ path: { id } }))
+              ),
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* stepClockUntil(Effect.map(Fiber.poll(questions), Option.isSome), { within: 1_000 })
+        const answered = yield* Fiber.join(questions)
+        assert.isTrue(
+          answered.every(([balance]) => balance._tag === "Left"),
+          "every balance answer was an echo"
+        )
+
+        // everything a reseller or an operator can read
+        const orders = [...accepted, ...refused]
+        const seen = yield* Effect.forEach(orders, (order) => reseller.orders.get({ path: { id: order.id } }))
+        const logs = yield* Effect.forEach(orders, (order) =>
+          admin.admin.orderLog({ path: { id: order.id } })
+        )
+        yield* admin.admin.listOrders({ urlParams: { limit: 200 } })
+        yield* admin.admin.listProviders()
+        yield* reseller.orders.list({ urlParams: { limit: 200 } })
+
+        // the echoes did happen, and reached the dispatch log scrubbed
+        const requests = yield* Effect.forEach(simulators, (sim) => sim.requests)
+        assert.isTrue(
+          requests.every((r) => r.length >= 5),
+          "each provider was sent, checked and asked"
+        )
+        const responses = logs.flatMap((log) => log.items.map((entry) => entry.response ?? ""))
+        assert.isTrue(responses.some((r) => r.includes("Geçersiz istek") && r.includes("***")))
+        assert.isTrue(responses.some((r) => r.includes("Request refused") && r.includes("***")))
+        assert.isTrue(responses.some((r) => r.includes("İptal edildi") && r.includes("***")))
+        // resellers read our words only: none of a provider's text
+        const ours = new Set<string>([...Object.values(ResellerWords), "no provider can serve this order"])
+        for (const order of seen) {
+          for (const text of [order.message, order.dispatch.lastMessage]) {
+            if (text !== undefined) assert.isTrue(ours.has(text), `"${text}" is not one of our words`)
+          }
+        }
+        assert.includeMembers(
+          seen.map((o) => o.status),
+          ["rejected", "pending"]
+        )
+
+        const dump = yield* everyRow
+        assert.includeMembers(dump.tables, [
+          "orders",
+          "dispatch_log",
+          "providers",
+          "ledger_entries",
+          "outbox"
+        ])
+        assert.isTrue(
+          lines.some((line) => line.includes("provider call")),
+          "debug lines are captured"
+        )
+        assert.deepStrictEqual(
+          [
+            ...leaks("the HTTP answers", bodies, secrets),
+            ...leaks("the log lines", lines, secrets),
+            ...leaks("the tables", dump.rows, secrets)
+          ],
+          []
+        )
+      }).pipe(
+        Effect.provide(engineStack(quietNode)),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logCapture(lines))),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+    },
+    { timeout: 120_000 }
   )
 })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, TestClock } from "effect"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import { engineStack, eventually, quietNode } from "../support/TestEngine.js"
 import { adminClient, resellerWithBalance } from "../support/TestServer.js"
@@ -99,7 +100,12 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
 
       const rejected = yield* eventually(get, (o) => o.status === "rejected")
       assert.strictEqual(rejected.dispatch.state, "failed")
-      assert.include(rejected.message ?? "", "İptal edildi")
+      assert.strictEqual(rejected.message, ResellerWords.cancelled, "the reseller reads our words")
+      const log = yield* admin.admin.orderLog({ path: { id: created.id } })
+      assert.isTrue(
+        log.items.some((entry) => (entry.response ?? "").includes("İptal edildi")),
+        "the operator reads the provider's"
+      )
       assert.isUndefined(rejected.pin)
       assert.strictEqual(yield* sim.placements(created.dispatch.reference ?? ""), 1)
       assert.lengthOf(yield* requestsTo(sim, "/pin_kontrol.php"), 1)

@@ -1,4 +1,5 @@
 import { Effect, type Scope } from "effect"
+import { echoContentType, type EchoPlacement, echoText, phpJson } from "./ProviderEcho.js"
 import {
   type Incoming,
   type ProtocolFault,
@@ -21,6 +22,8 @@ export interface BarakatBehaviour {
   readonly outcome: "success" | "failure" | "mixed"
   /** Checks that answer `wait` before the final state. */
   readonly pollsBeforeFinal: number
+  /** Every call with the good token answers by echoing the token there (`echoReply`). */
+  readonly echo?: EchoPlacement | undefined
 }
 
 export interface BarakatSimulatorOptions extends Partial<BarakatBehaviour> {
@@ -83,6 +86,39 @@ const faultReply: Readonly<Record<ProtocolFault, WireReply>> = {
   maintenance: code(200, 130, "Site under maintenance")
 }
 
+/**
+ * An answer, written the way PHP writes JSON, that echoes the token: a check rejects the orders asked for with the
+ * echo as their note, any other call is an error with it as the message; `html` is a whole page.
+ */
+const echoReply = (
+  where: EchoPlacement,
+  query: URLSearchParams,
+  isCheck: boolean,
+  token: string
+): WireReply => {
+  const sent = { "api-token": token }
+  // in a JSON answer the value itself is the JSON echo: the body's encoding is the echo's
+  const echoed = where === "json" ? token : echoText(where, sent)
+  if (where === "html") return { status: 200, body: echoed, contentType: "text/html" }
+  const ids = /^\[(.*)\]$/.exec(query.get("orders") ?? "")?.[1]?.split(",") ?? []
+  const body = isCheck
+    ? {
+        status: "OK",
+        data: ids.map((id, i) => ({
+          order_id: String(90000 + i),
+          order_uuid: id.trim(),
+          status: "reject",
+          note: echoed
+        }))
+      }
+    : { status: "ERROR", message: `Request refused: ${echoed}` }
+  return {
+    status: 200,
+    body: phpJson(body),
+    contentType: where === "header" ? echoContentType("application/json", sent) : "application/json"
+  }
+}
+
 const validQuantity = (product: BarakatProduct, qty: number) => {
   const values = product.qty_values
   if (values === null) return qty === 1 ? undefined : code(400, 105, "Quantity not allowed")
@@ -106,7 +142,8 @@ export const start = (
     let behaviour: BarakatBehaviour = {
       latencyMs: options.latencyMs ?? 0,
       outcome: options.outcome ?? "success",
-      pollsBeforeFinal: options.pollsBeforeFinal ?? 1
+      pollsBeforeFinal: options.pollsBeforeFinal ?? 1,
+      echo: options.echo
     }
     let nextOrderId = 67890
     const byUuid = new Map<string, BarakatOrder>()
@@ -185,6 +222,9 @@ export const start = (
       if (given === undefined) return code(401, 120, "Token required")
       if (given !== token) return code(401, 121, "Token error")
       if (fault !== undefined) return faultReply[fault]
+      if (behaviour.echo !== undefined) {
+        return echoReply(behaviour.echo, query, path === "/client/api/check", token)
+      }
       const newOrder = /^\/client\/api\/newOrder\/([^/]+)\/params$/.exec(path)
       if (newOrder !== null) return place(decodeURIComponent(newOrder[1] ?? ""), query)
       switch (path) {

@@ -8,8 +8,11 @@ import { HttpLive, ServicesWithEngineLive } from "../../src/http/Server.js"
 import type { Route } from "../../src/orders/Package.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
+import { eventually } from "./Eventually.js"
 import { TestDatabase } from "./TestDatabase.js"
 import { adminClient, testAdminToken } from "./TestServer.js"
+
+export { ConditionNotReached, eventually } from "./Eventually.js"
 
 /**
  * The whole service — HTTP server, order services, dispatch engine with the in-process simulator — over a fresh
@@ -56,34 +59,19 @@ const sleepsAt = (atMillis: number) =>
  */
 export const sleepRegistered = (atMillis: number, count = 1) =>
   Effect.map(sleepsAt(atMillis), (before) =>
-    eventually(sleepsAt(atMillis), (now) => now >= before + count).pipe(Effect.asVoid)
+    eventually(
+      sleepsAt(atMillis),
+      (now) => now >= before + count,
+      `${count} more sleep(s) registered at ${atMillis} ms (TestClock)`
+    ).pipe(Effect.asVoid)
   )
-
-/** Real time, for waiting on I/O (database, sockets) while the TestClock stands still. */
-const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
-
-/**
- * Waits until `probe` satisfies `done`, re-probing on real time (at most ~10 s), and returns its last value.
- * This waits for I/O to land, never for engine time: engine time moves only through TestClock.adjust.
- */
-export const eventually = <A, E, R>(probe: Effect.Effect<A, E, R>, done: (a: A) => boolean) =>
-  probe.pipe(
-    Effect.flatMap((a) => (done(a) ? Effect.succeed(a) : Effect.zipRight(realPause, Effect.fail(notYet)))),
-    Effect.retry({ times: 2000, while: (e) => e === notYet }),
-    Effect.catchIf(
-      (e) => e === notYet,
-      () => Effect.dieMessage("condition not reached in time")
-    )
-  )
-
-const notYet = "not yet" as const
 
 /**
  * Before asserting that nothing more happens: the engine has no order fiber left, and any I/O still under way
  * (real time, ~100 ms) has landed.
  */
 export const engineIdle = Effect.flatMap(Dispatcher, (dispatcher) =>
-  eventually(dispatcher.inFlight, (n) => n === 0)
+  eventually(dispatcher.inFlight, (n) => n === 0, "the engine has no order fiber left")
 ).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 100)))))
 
 /** The order's row as the engine sees it. */

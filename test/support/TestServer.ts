@@ -27,15 +27,21 @@ export const apiClient = (token?: string) =>
 
 export const adminClient = apiClient(testAdminToken)
 
-/** Creates a funded reseller through the admin API; returns its id and a client using its key. */
-export const resellerWithBalance = (balance: string, options: { currency?: string; name?: string } = {}) =>
+/**
+ * Creates a funded reseller (overdraft limit 0 unless given) through the admin API; returns its id and a client
+ * using its key.
+ */
+export const resellerWithBalance = (
+  balance: string,
+  options: { currency?: string; name?: string; overdraftLimit?: string } = {}
+) =>
   Effect.gen(function* () {
     const admin = yield* adminClient
     const created = yield* admin.admin.createAccount({
       payload: {
         name: options.name ?? "Reseller",
         currency: options.currency ?? "USD",
-        overdraftLimit: "0.00"
+        overdraftLimit: options.overdraftLimit ?? "0.00"
       }
     })
     if (balance !== "0.00") {

@@ -75,7 +75,11 @@ export const sleepsAt = (atMillis: number) =>
 
 /** Waits until at least `count` sleeps are registered at `atMillis`. */
 export const awaitSleeps = (atMillis: number, count: number) =>
-  eventually(sleepsAt(atMillis), (n) => n >= count).pipe(Effect.asVoid)
+  eventually(
+    sleepsAt(atMillis),
+    (n) => n >= count,
+    `${count} sleep(s) registered at ${atMillis} ms (TestClock)`
+  ).pipe(Effect.asVoid)
 
 const nextSleepWithin = (within: number) =>
   Effect.gen(function* () {

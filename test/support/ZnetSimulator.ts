@@ -1,4 +1,5 @@
 import { Effect, type Scope } from "effect"
+import { echoContentType, type EchoPlacement, echoText } from "./ProviderEcho.js"
 import {
   type Incoming,
   type ProtocolFault,
@@ -22,6 +23,8 @@ export interface ZnetBehaviour {
   readonly outcome: "success" | "failure" | "mixed"
   /** Checks that answer `1` (waiting) before the final state. */
   readonly pollsBeforeFinal: number
+  /** Every call with good credentials answers by echoing `kod` and `sifre` there (`echoReply`). */
+  readonly echo?: EchoPlacement | undefined
 }
 
 export interface ZnetSimulatorOptions extends Partial<ZnetBehaviour> {
@@ -54,6 +57,19 @@ interface ZnetOrder {
 
 const text = (body: string): WireReply => ({ status: 200, body })
 
+/**
+ * An answer that echoes what was sent: a check cancels the order with the echo as its description, any other
+ * call is refused with it as the error text; `html` is a whole page.
+ */
+const echoReply = (where: EchoPlacement, endpoint: string, sent: Record<string, string>): WireReply => {
+  const echoed = echoText(where, sent)
+  if (where === "html") return { status: 200, body: echoed, contentType: "text/html" }
+  const body = endpoint === "pin_kontrol" ? `OK|3| - |İptal edildi: ${echoed}` : `5|Geçersiz istek: ${echoed}`
+  return where === "header"
+    ? { status: 200, body, contentType: echoContentType("text/plain; charset=utf-8", sent) }
+    : text(body)
+}
+
 const faultReply: Readonly<Record<ProtocolFault, WireReply>> = {
   insufficientBalance: text("6|Bayi Bakiye Yetersiz"),
   productNotFound: text("3|Kupur Bilgisi Bulunamadı"),
@@ -74,7 +90,8 @@ export const start = (options: ZnetSimulatorOptions = {}): Effect.Effect<ZnetSim
     let behaviour: ZnetBehaviour = {
       latencyMs: options.latencyMs ?? 0,
       outcome: options.outcome ?? "success",
-      pollsBeforeFinal: options.pollsBeforeFinal ?? 1
+      pollsBeforeFinal: options.pollsBeforeFinal ?? 1,
+      echo: options.echo
     }
     const orders = new Map<string, ZnetOrder>()
     const placements = new Map<string, number>()
@@ -122,6 +139,7 @@ export const start = (options: ZnetSimulatorOptions = {}): Effect.Effect<ZnetSim
         return text(`8|Bağlantı Hatası, bayi kodu ${query.get("kod") ?? ""} için yetki yok`)
       }
       if (fault !== undefined) return faultReply[fault]
+      if (behaviour.echo !== undefined) return echoReply(behaviour.echo, name, { kod, sifre })
       switch (name) {
         case "bakiye_kontrol":
           return text(`OK|${balance.toFixed(2)}`)

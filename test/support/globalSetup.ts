@@ -1,5 +1,5 @@
 import { Effect, Exit, Redacted, Scope } from "effect"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TestProject } from "vitest/node"
@@ -16,14 +16,24 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const scope = Effect.runSync(Scope.make())
   const dataDir = mkdtempSync(join(tmpdir(), "tawsil-test-"))
-  const port = await freePort()
-  const pg = await Effect.runPromise(
-    startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.extend(scope))
-  )
-  project.provide("pgUrl", Redacted.value(pg.url))
-  // tawsil/testing's TestPostgres (test/kit, examples/) creates its databases on this server too
-  process.env.TAWSIL_TEST_DATABASE_URL ??= Redacted.value(pg.url)
-  return async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
+  const teardown = async () => {
+    try {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   }
+  try {
+    const port = await freePort()
+    const pg = await Effect.runPromise(
+      startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.extend(scope))
+    )
+    project.provide("pgUrl", Redacted.value(pg.url))
+    // tawsil/testing's TestPostgres (test/kit, examples/) creates its databases on this server too
+    process.env.TAWSIL_TEST_DATABASE_URL ??= Redacted.value(pg.url)
+  } catch (error) {
+    await teardown()
+    throw error
+  }
+  return teardown
 }
