@@ -7,7 +7,7 @@
  */
 import { NodeHttpServer } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { Clock, Duration, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Clock, Duration, Effect, Layer, Redacted, References } from "effect"
 import { mkdtempSync } from "node:fs"
 import { Agent, createServer, request } from "node:http"
 import { tmpdir } from "node:os"
@@ -160,7 +160,7 @@ const program = Effect.gen(function* () {
   }
   let peakRss = 0
   const sampleRss = Effect.sync(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)))
-  yield* sampleRss.pipe(Effect.zipRight(Effect.sleep("1 second")), Effect.repeatN(watchSeconds))
+  yield* sampleRss.pipe(Effect.andThen(Effect.sleep("1 second")), Effect.repeat({ times: watchSeconds }))
   const calls = yield* simulator.calls
   const byRef = new Map<string, Array<bigint>>()
   for (const c of calls)
@@ -195,7 +195,7 @@ const main = Effect.gen(function* () {
     )
   )
   yield* program.pipe(Effect.provide(stack))
-}).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
+}).pipe(Effect.scoped, Effect.provideService(References.MinimumLogLevel, "Warn"))
 
 Effect.runPromise(main).then(
   () => process.exit(0),

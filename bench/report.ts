@@ -1,7 +1,7 @@
 /** The printed table, and the after-run correctness check of balances, orders and ledger debits. */
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import { type PhaseResult, percentile } from "./load.js"
 import { readPassword } from "../src/db/PostgresPassword.js"
 import { call, type CpuUse, type Service } from "./service.js"
@@ -114,9 +114,9 @@ export const verify = async (
           where l.account_id = a.id and l.kind = 'debit')::text as debited
       from accounts a`
   }).pipe(Effect.provide(PgClient.layer({ url, maxConnections: 1 })))
-  const rows = await Effect.runPromise(Effect.either(counts))
-  if (rows._tag === "Left") return { problems, dbChecked: false }
-  const byId = new Map(rows.right.map((row) => [row.id, row]))
+  const rows = await Effect.runPromise(Effect.result(counts))
+  if (rows._tag === "Failure") return { problems, dbChecked: false }
+  const byId = new Map(rows.success.map((row) => [row.id, row]))
   for (const account of accounts) {
     const row = byId.get(account.id)
     const debited = cents(price) * BigInt(account.created)

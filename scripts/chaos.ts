@@ -78,8 +78,11 @@ const program = Effect.gen(function* () {
     if (only.length > 0 && !only.includes(n)) continue
     const t0 = Date.now()
     const result = yield* scenario.pipe(
-      Effect.timeoutFail({ duration: "4 minutes", onTimeout: () => new Error("scenario timed out") }),
-      Effect.catchAllCause((cause) =>
+      Effect.timeoutOrElse({
+        duration: "4 minutes",
+        orElse: () => Effect.fail(new Error("scenario timed out"))
+      }),
+      Effect.catchCause((cause) =>
         Effect.succeed<Result>({
           scenario: `${n} (did not complete)`,
           orders: 0,

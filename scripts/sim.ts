@@ -33,5 +33,5 @@ if ((kind !== "znet" && kind !== "barakat") || !(Number.isInteger(port) && port 
   console.error(usage)
   process.exitCode = 2
 } else {
-  NodeRuntime.runMain(Effect.scoped(Effect.zipRight(kind === "znet" ? znet : barakat, Effect.never)))
+  NodeRuntime.runMain(Effect.scoped(Effect.andThen(kind === "znet" ? znet : barakat, Effect.never)))
 }

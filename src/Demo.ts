@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { readSecret, writeSecret } from "./db/SecretFile.js"
@@ -21,7 +21,7 @@ export const demoPackageId = "demo-pubg-325"
 /** The demo reseller's key, kept like the admin token (mode 0600 in the data directory), never in a table. */
 export const demoKeyFile = (dataDir: string) => join(dataDir, "demo-key")
 
-const readKey = (dataDir: string) => Option.fromNullable(readSecret(demoKeyFile(dataDir))[0])
+const readKey = (dataDir: string) => Option.fromNullishOr(readSecret(demoKeyFile(dataDir))[0])
 
 const keepKey = (dataDir: string, apiKey: string) => writeSecret(demoKeyFile(dataDir), [apiKey])
 

@@ -1,7 +1,7 @@
 import { Config, Context, Layer, Option, type Redacted } from "effect"
 
 /** Process-level settings: where the service listens and which Postgres it uses. */
-export class TawsilConfig extends Context.Tag("tawsil/TawsilConfig")<
+export class TawsilConfig extends Context.Service<
   TawsilConfig,
   {
     readonly port: number
@@ -11,40 +11,27 @@ export class TawsilConfig extends Context.Tag("tawsil/TawsilConfig")<
     readonly adminToken: Option.Option<Redacted.Redacted<string>>
     readonly demo: Option.Option<boolean>
   }
->() {
+>()("tawsil/TawsilConfig") {
+  // v4 has no Config.withDescription: the descriptions the v3 config carried are the comments here
   static readonly config = Config.all({
-    port: Config.port("PORT").pipe(Config.withDefault(3000), Config.withDescription("HTTP port")),
-    dataDir: Config.string("TAWSIL_DATA_DIR").pipe(
-      Config.withDefault("./.tawsil"),
-      Config.withDescription(
-        "the embedded Postgres's data and password, the generated admin token and the demo key (files mode 0600)"
-      )
-    ),
-    embeddedPostgresPort: Config.port("TAWSIL_PG_PORT").pipe(
-      Config.withDefault(54329),
-      Config.withDescription("loopback port of the embedded Postgres")
-    ),
-    databaseUrl: Config.option(
-      Config.redacted("DATABASE_URL").pipe(Config.withDescription("an external Postgres; unset = embedded"))
-    ),
-    adminToken: Config.option(
-      Config.redacted("TAWSIL_ADMIN_TOKEN").pipe(
-        Config.withDescription("admin bearer token; unset = generated at first start")
-      )
-    ),
-    demo: Config.option(
-      Config.boolean("TAWSIL_DEMO").pipe(
-        Config.withDescription(
-          "seed the demo account, package and simulator (default: on with embedded Postgres)"
-        )
-      )
-    )
+    /** HTTP port */
+    port: Config.Port("PORT").pipe(Config.withDefault(3000)),
+    /** the embedded Postgres's data and password, the generated admin token and the demo key (files mode 0600) */
+    dataDir: Config.String("TAWSIL_DATA_DIR").pipe(Config.withDefault("./.tawsil")),
+    /** loopback port of the embedded Postgres */
+    embeddedPostgresPort: Config.Port("TAWSIL_PG_PORT").pipe(Config.withDefault(54329)),
+    /** an external Postgres; unset = embedded */
+    databaseUrl: Config.option(Config.Redacted("DATABASE_URL")),
+    /** admin bearer token; unset = generated at first start */
+    adminToken: Config.option(Config.Redacted("TAWSIL_ADMIN_TOKEN")),
+    /** seed the demo account, package and simulator (default: on with embedded Postgres) */
+    demo: Config.option(Config.Boolean("TAWSIL_DEMO"))
   })
 
   static readonly layerFromEnv = Layer.effect(TawsilConfig, TawsilConfig.config)
 }
 
-export const isEmbedded = (config: Context.Tag.Service<TawsilConfig>) => Option.isNone(config.databaseUrl)
+export const isEmbedded = (config: TawsilConfig["Service"]) => Option.isNone(config.databaseUrl)
 
-export const demoEnabled = (config: Context.Tag.Service<TawsilConfig>) =>
+export const demoEnabled = (config: TawsilConfig["Service"]) =>
   Option.getOrElse(config.demo, () => isEmbedded(config))

@@ -1,6 +1,20 @@
-import { HttpServer } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Duration, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import {
+  Cause,
+  Config,
+  Console,
+  Duration,
+  Effect,
+  Exit,
+  Layer,
+  LogLevel,
+  Option,
+  References,
+  Schema,
+  SchemaTransformation
+} from "effect"
+import { HttpServer } from "effect/http"
+import { NetAddress } from "effect/net"
 import { createServer } from "node:http"
 import { DatabaseLive } from "./db/Database.js"
 import { demoKeyFile, seedDemo } from "./Demo.js"
@@ -11,7 +25,7 @@ import { LoggingLive } from "./observability/Logging.js"
 import { TracingLive } from "./observability/Tracing.js"
 import { demoEnabled, TawsilConfig } from "./TawsilConfig.js"
 
-const ServerLive = Layer.unwrapEffect(
+const ServerLive = Layer.unwrap(
   Effect.map(TawsilConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port }))
 )
 
@@ -20,7 +34,7 @@ const WelcomeLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const config = yield* TawsilConfig
     const address = (yield* HttpServer.HttpServer).address
-    const base = address._tag === "TcpAddress" ? `http://localhost:${address.port}` : "(unix socket)"
+    const base = NetAddress.isInetAddress(address) ? `http://localhost:${address.port}` : "(unix socket)"
     const demo = demoEnabled(config) ? yield* seedDemo : Option.none()
     const lines = [`Tawsil is listening on ${base}`, `  API docs: ${base}/docs`]
     if (Option.isSome(demo) && Option.isSome(demo.value.apiKey)) {
@@ -44,7 +58,7 @@ const WelcomeLive = Layer.effectDiscard(
  * The last resort behind the bounded shutdown: once SIGTERM/SIGINT has arrived, the process exits within the drain
  * grace + 5 s whatever still hangs (the embedded Postgres's supervisor kills it on exit).
  */
-const ShutdownBoundLive = Layer.scopedDiscard(
+const ShutdownBoundLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const { shutdownGrace } = yield* DispatchConfig
     const boundMillis = Duration.toMillis(shutdownGrace) + 4_500
@@ -61,9 +75,24 @@ const ShutdownBoundLive = Layer.scopedDiscard(
   })
 ).pipe(Layer.provide(DispatchConfig.layerFromEnv))
 
-const LogLevelLive = Layer.unwrapEffect(
-  Effect.map(Config.logLevel("TAWSIL_LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)), (level) =>
-    Logger.minimumLogLevel(level)
+/** A level name in any case, as v3 read it: Trace, Debug, Info, Warn (or Warning), Error, Fatal, Off (or None), All. */
+const LogLevelName = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.Literals(LogLevel.values),
+    SchemaTransformation.transform({
+      decode: (name) => {
+        const lower = name.trim().toLowerCase()
+        const level = lower === "off" ? "none" : lower === "warning" ? "warn" : lower
+        return (level.charAt(0).toUpperCase() + level.slice(1)) as LogLevel.LogLevel
+      },
+      encode: (level) => level
+    })
+  )
+)
+
+const LogLevelLive = Layer.unwrap(
+  Effect.map(Config.schema(LogLevelName, "TAWSIL_LOG_LEVEL").pipe(Config.withDefault("Info")), (level) =>
+    Layer.succeed(References.MinimumLogLevel, level)
   )
 )
 
@@ -82,4 +111,9 @@ const MainLive = Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive).pipe(
   Layer.provide(Layer.mergeAll(LogLevelLive, LoggingLive))
 )
 
-Layer.launch(MainLive).pipe(NodeRuntime.runMain)
+// a shutdown by SIGTERM/SIGINT interrupts the program: that is a clean exit (0), as on Effect 3, not 130
+Layer.launch(MainLive).pipe(
+  NodeRuntime.runMain({
+    teardown: (exit, onExit) => onExit(Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+  })
+)

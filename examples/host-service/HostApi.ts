@@ -1,11 +1,11 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
 import { OpsApi, OrdersApi, OrderStatus } from "tawsil"
 
 export class BuyRequest extends Schema.Class<BuyRequest>("BuyRequest")({
   /** the shop's own id for the purchase; a retried purchase is the same Tawsil order (idempotency key) */
-  purchaseId: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,64}$/)),
-  playerId: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128))
+  purchaseId: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_-]{1,64}$/)),
+  playerId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128))
 }) {}
 
 export class Purchase extends Schema.Class<Purchase>("Purchase")({
@@ -17,14 +17,16 @@ export class Purchase extends Schema.Class<Purchase>("Purchase")({
 export class PurchaseRefused extends Schema.TaggedError<PurchaseRefused>()(
   "PurchaseRefused",
   { message: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}
 
 export class ShopApi extends HttpApiGroup.make("shop").add(
-  HttpApiEndpoint.post("buy", "/shop/buy")
-    .setPayload(BuyRequest)
-    .addSuccess(Purchase, { status: 201 })
-    .addError(PurchaseRefused)
+  HttpApiEndpoint.post("buy", "/shop/buy", {
+    // a Schema.Class body accepts only its own instances in Effect 4: the wire form is its fields
+    payload: Schema.Struct(BuyRequest.fields),
+    success: Purchase.pipe(HttpApiSchema.status(201)),
+    error: PurchaseRefused
+  })
 ) {}
 
 /**

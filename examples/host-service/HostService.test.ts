@@ -3,18 +3,19 @@
  * host's own endpoint places an order in-process, the host's API serves Tawsil's orders group, and the engine
  * (running inside the host, on the host's database) settles the order with a scripted provider on the TestClock.
  */
-import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import { HttpApiClient } from "effect/http-api"
+import { SqlClient } from "effect/sql"
 import { Script, TawsilTest, TestPostgres } from "tawsil/testing"
 import { HostApi } from "./HostApi.js"
 import { HostServiceLive } from "./HostService.js"
 import { ShopConfig } from "./Shop.js"
 
 /** The reseller account the shop buys with, as Tawsil's admin would have set it up. */
-class ShopAccount extends Context.Tag("test/ShopAccount")<ShopAccount, { readonly apiKey: string }>() {}
+class ShopAccount extends Context.Service<ShopAccount, { readonly apiKey: string }>()("test/ShopAccount") {}
 
 const ShopSetupLive = Layer.effectContext(
   Effect.gen(function* () {
@@ -45,7 +46,7 @@ const hostClient = (apiKey?: string) =>
   })
 
 describe("examples/host-service: Tawsil embedded in a host's Effect service", () => {
-  it.scoped(
+  it.effect(
     "POST /shop/buy places a Tawsil order in-process; the engine gets it approved after three polls",
     () =>
       Effect.gen(function* () {
@@ -57,9 +58,9 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
         assert.strictEqual(purchase.status, "pending", "the host answers at once")
 
         // Tawsil's orders group, mounted in the host's API, with Tawsil's authentication
-        const unauthenticated = yield* Effect.flip(shopper.orders.get({ path: { id: purchase.orderId } }))
+        const unauthenticated = yield* Effect.flip(shopper.orders.get({ params: { id: purchase.orderId } }))
         assert.strictEqual(unauthenticated._tag, "Unauthorized")
-        const get = reseller.orders.get({ path: { id: purchase.orderId } })
+        const get = reseller.orders.get({ params: { id: purchase.orderId } })
         assert.strictEqual((yield* get).status, "pending")
         assert.strictEqual((yield* reseller.orders.account()).balance, "65.00", "charged at creation")
 
@@ -90,14 +91,14 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
       }).pipe(Effect.provide(HostTestLive))
   )
 
-  it.scoped("a purchase past the balance is refused by the host's own error, and nothing is sent", () =>
+  it.effect("a purchase past the balance is refused by the host's own error, and nothing is sent", () =>
     Effect.gen(function* () {
       const shopper = yield* hostClient()
       const bought = yield* Effect.forEach(["p-1", "p-2", "p-3"], (purchaseId) =>
-        Effect.either(shopper.shop.buy({ payload: { purchaseId, playerId: "5551234" } }))
+        Effect.result(shopper.shop.buy({ payload: { purchaseId, playerId: "5551234" } }))
       )
       assert.deepStrictEqual(
-        bought.map((result) => (result._tag === "Right" ? "bought" : result.left._tag)),
+        bought.map((result) => (result._tag === "Success" ? "bought" : result.failure._tag)),
         ["bought", "bought", "PurchaseRefused"],
         "35.00 each from 100.00"
       )

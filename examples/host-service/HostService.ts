@@ -1,5 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
+import { HttpRouter } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
 import { authLayer, MetricsEndpoint, opsHandlers, ordersHandlers } from "tawsil"
 import { HostApi } from "./HostApi.js"
 import { Shop, ShopTablesLive } from "./Shop.js"
@@ -13,7 +14,7 @@ const OrdersHttpLive = HttpApiBuilder.group(HostApi, "orders", ordersHandlers)
 
 /** Tawsil's health, readiness and Prometheus metrics, on the host's port. */
 const OpsHttpLive = HttpApiBuilder.group(HostApi, "ops", opsHandlers).pipe(
-  Layer.provide(MetricsEndpoint.Default)
+  Layer.provide(MetricsEndpoint.layer)
 )
 
 /**
@@ -21,10 +22,10 @@ const OpsHttpLive = HttpApiBuilder.group(HostApi, "ops", opsHandlers).pipe(
  * `ShopConfig`, and Tawsil's services (`TawsilLive` from "tawsil", or `TawsilTest.layerWithSql()` in a test).
  */
 export const HostServiceLive = (tawsilAdminToken: Redacted.Redacted<string>) =>
-  HttpApiBuilder.serve().pipe(
-    Layer.provide(HttpApiBuilder.api(HostApi)),
+  // Effect 4's `serve` logs every request and the listening address by default; the Effect 3 server did neither
+  HttpRouter.serve(HttpApiBuilder.layer(HostApi), { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provide([ShopHttpLive, OrdersHttpLive, OpsHttpLive]),
     Layer.provide(authLayer(tawsilAdminToken)),
-    Layer.provide(Shop.Default),
+    Layer.provide(Shop.layer),
     Layer.provide(ShopTablesLive)
   )

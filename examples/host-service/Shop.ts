@@ -1,13 +1,13 @@
-import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
 import { type AccountId, CreateOrderRequest, Orders } from "tawsil"
 import { type BuyRequest, Purchase, PurchaseRefused } from "./HostApi.js"
 
 /** Which Tawsil account the shop buys with, and what it sells. */
-export class ShopConfig extends Context.Tag("host/ShopConfig")<
+export class ShopConfig extends Context.Service<
   ShopConfig,
   { readonly accountId: AccountId; readonly packageId: string }
->() {}
+>()("host/ShopConfig") {}
 
 /** The host's own table, on the host's own Postgres (Tawsil keeps its tables beside it). */
 export const ShopTablesLive = Layer.effectDiscard(
@@ -24,8 +24,8 @@ export const ShopTablesLive = Layer.effectDiscard(
 )
 
 /** The host's domain service: a purchase is a Tawsil order, placed in-process, and a row of the shop's own. */
-export class Shop extends Effect.Service<Shop>()("host/Shop", {
-  effect: Effect.gen(function* () {
+export class Shop extends Context.Service<Shop>()("host/Shop", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const orders = yield* Orders
     const config = yield* ShopConfig
@@ -55,4 +55,6 @@ export class Shop extends Effect.Service<Shop>()("host/Shop", {
 
     return { buy } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

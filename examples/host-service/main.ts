@@ -7,18 +7,18 @@ import { HostServiceLive } from "./HostService.js"
 import { ShopConfig } from "./Shop.js"
 
 // The host picks its Postgres; Tawsil runs its migrations on it and keeps its engine in this process.
-const HostDatabaseLive = PgClient.layerConfig({ url: Config.redacted("HOST_DATABASE_URL") })
+const HostDatabaseLive = PgClient.layerConfig({ url: Config.Redacted("HOST_DATABASE_URL") })
 
 const ShopConfigLive = Layer.effect(
   ShopConfig,
   Effect.map(
-    Config.all({ accountId: Config.string("SHOP_TAWSIL_ACCOUNT"), packageId: Config.string("SHOP_PACKAGE") }),
+    Config.all({ accountId: Config.String("SHOP_TAWSIL_ACCOUNT"), packageId: Config.String("SHOP_PACKAGE") }),
     ({ accountId, packageId }) => ({ accountId: AccountId.make(accountId), packageId })
   )
 )
 
-const MainLive = Layer.unwrapEffect(
-  Effect.map(Config.redacted("TAWSIL_ADMIN_TOKEN"), (token) => HostServiceLive(token))
+const MainLive = Layer.unwrap(
+  Effect.map(Config.Redacted("TAWSIL_ADMIN_TOKEN"), (token) => HostServiceLive(token))
 ).pipe(
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3100 })),
   Layer.provide(ShopConfigLive),

@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 
 export interface OrderRow {
   readonly id: string
@@ -30,7 +30,7 @@ export const connect = (url: string) =>
     return { orders, nodeIdOf } as const
   })
 
-export type Db = Effect.Effect.Success<ReturnType<typeof connect>>
+export type Db = Effect.Success<ReturnType<typeof connect>>
 
 export const countStates = (rows: ReadonlyArray<OrderRow>) => {
   const counts: Record<string, number> = {}

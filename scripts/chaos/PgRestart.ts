@@ -17,7 +17,7 @@ export const postgresRestart = (ctx: Ctx, dataDir: string) =>
       yield* Effect.addFinalizer(() => Scope.close(current, Exit.void))
       const startPg = Effect.gen(function* () {
         current = yield* Scope.make()
-        return yield* startEmbeddedPostgres({ dataDir, port }).pipe(Scope.extend(current))
+        return yield* startEmbeddedPostgres({ dataDir, port }).pipe(Scope.provide(current))
       }).pipe(Effect.mapError((e) => new Error("embedded postgres", { cause: e })))
       const pg = yield* startPg
       const w = yield* world(ctx, "pgrestart", Redacted.value(pg.url))

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { DateTime, Effect } from "effect"
+import { Context, DateTime, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
 import type { DispatchState, OrderStatus } from "../orders/Order.js"
 import { type OrderRow, toOrder } from "../orders/OrderRow.js"
 import {
@@ -48,7 +48,7 @@ const toFailure = (row: FailureRow) =>
     action: row.action,
     outcome: row.outcome,
     ...(row.response === null ? {} : { response: row.response }),
-    createdAt: DateTime.unsafeFromDate(row.created_at)
+    createdAt: DateTime.fromDateUnsafe(row.created_at)
   })
 
 const toHealth = (provider: ProviderRow, outcomes: ReadonlyArray<OutcomeRow>, inFlight: number) => {
@@ -64,13 +64,13 @@ const toHealth = (provider: ProviderRow, outcomes: ReadonlyArray<OutcomeRow>, in
     outcomes: outcomes.map((row) => new OutcomeCount({ outcome: row.outcome, count: row.count })),
     ...(last === undefined
       ? {}
-      : { lastOutcome: last.outcome, lastCallAt: DateTime.unsafeFromDate(last.last_at) })
+      : { lastOutcome: last.outcome, lastCallAt: DateTime.fromDateUnsafe(last.last_at) })
   })
 }
 
 /** The operator dashboard's read model: counts, the manual queue, recent failures and provider health. */
-export class Dashboard extends Effect.Service<Dashboard>()("tawsil/dashboard/Dashboard", {
-  effect: Effect.gen(function* () {
+export class Dashboard extends Context.Service<Dashboard>()("tawsil/dashboard/Dashboard", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const stateCounts = sql<{ dispatch_state: DispatchState; status: OrderStatus; count: number }>`
@@ -131,4 +131,6 @@ export class Dashboard extends Effect.Service<Dashboard>()("tawsil/dashboard/Das
 
     return { summary } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

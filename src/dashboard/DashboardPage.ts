@@ -1,5 +1,5 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { readFileSync } from "node:fs"
 
 /**
@@ -36,14 +36,15 @@ const assets = [
  * The operator dashboard: static files, public. The page asks for the admin token and sends it as a bearer token
  * to `/v1/admin/*`, so every piece of data it shows passes the admin authentication. Files are read at startup.
  */
-export const DashboardPageLive = HttpApiBuilder.Router.use((router) =>
+export const DashboardPageLive = HttpRouter.use((router) =>
   Effect.forEach(
     assets,
     ({ path, file, contentType }) =>
       Effect.flatMap(
         Effect.sync(() => readFileSync(new URL(file, import.meta.url), "utf8")),
         (body) =>
-          router.get(
+          router.add(
+            "GET",
             path,
             Effect.succeed(HttpServerResponse.text(body, { contentType, headers: securityHeaders }))
           )

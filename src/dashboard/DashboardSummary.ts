@@ -26,7 +26,7 @@ export class ProviderHealth extends Schema.Class<ProviderHealth>("ProviderHealth
   errors: Schema.Int,
   outcomes: Schema.Array(OutcomeCount),
   lastOutcome: Schema.optional(Schema.String),
-  lastCallAt: Schema.optional(Schema.DateTimeUtc)
+  lastCallAt: Schema.optional(Schema.DateTimeUtcFromString)
 }) {}
 
 /** A provider call that went wrong, or a check that found the order failed. */
@@ -36,12 +36,12 @@ export class RecentFailure extends Schema.Class<RecentFailure>("RecentFailure")(
   action: Schema.String,
   outcome: Schema.String,
   response: Schema.optional(Schema.String),
-  createdAt: Schema.DateTimeUtc
+  createdAt: Schema.DateTimeUtcFromString
 }) {}
 
 /** Everything the operator dashboard shows, in one answer. */
 export class DashboardSummary extends Schema.Class<DashboardSummary>("DashboardSummary")({
-  generatedAt: Schema.DateTimeUtc,
+  generatedAt: Schema.DateTimeUtcFromString,
   stateCounts: Schema.Array(StateCount),
   /** the operators' work queue, oldest first */
   manualQueue: Schema.Array(Order),

@@ -32,6 +32,6 @@ export const makeBatcher = <I, O>(options: {
     for (let i = 0; i < options.concurrency; i++) yield* Effect.forkScoped(drain)
     return (item: I) =>
       Effect.flatMap(Deferred.make<O>(), (done) =>
-        Effect.zipRight(Queue.offer(queue, [item, done] as const), Deferred.await(done))
+        Effect.andThen(Queue.offer(queue, [item, done] as const), Deferred.await(done))
       )
   })

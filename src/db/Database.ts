@@ -15,7 +15,7 @@ const connect = (url: Parameters<typeof PgClient.layer>[0]["url"] & {}) =>
  * directory, supervised (its status feeds `/readyz`), started and stopped with the layer. Migrations have run when
  * the layer is built.
  */
-export const DatabaseLive = Layer.unwrapScoped(
+export const DatabaseLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* TawsilConfig
     if (Option.isSome(config.databaseUrl)) {

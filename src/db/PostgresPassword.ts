@@ -1,6 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
-import { SqlClient } from "@effect/sql"
 import { Data, Effect, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { existsSync, rmSync } from "node:fs"
 import { join } from "node:path"

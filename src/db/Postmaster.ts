@@ -15,7 +15,7 @@ export const hasExited = (child: ChildProcess) => child.exitCode !== null || chi
  * even inside a finalizer, so a timeout around it is a real bound.
  */
 export const awaitExit = (child: ChildProcess) =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     if (hasExited(child)) return resume(Effect.void)
     const onExit = () => resume(Effect.void)
     child.once("exit", onExit)
@@ -23,12 +23,11 @@ export const awaitExit = (child: ChildProcess) =>
   }).pipe(Effect.interruptible)
 
 /** Whether the child exited within `bound` (real time: shutdown also runs under a TestClock). */
-const exitedWithin = (child: ChildProcess, bound: Duration.DurationInput) =>
+const exitedWithin = (child: ChildProcess, bound: Duration.Input) =>
   awaitExit(child).pipe(
-    Effect.timeout(bound),
-    Effect.option,
+    Effect.timeoutOption(bound),
     Effect.map(Option.isSome),
-    Effect.withClock(Clock.make())
+    Effect.provideService(Clock.Clock, Clock.Clock.defaultValue())
   )
 
 const fastShutdownBound = Duration.seconds(3)

@@ -1,5 +1,6 @@
-import { type SqlClient, type Statement } from "@effect/sql"
-import { Effect } from "effect"
+import { PgTypes } from "@effect/sql-pg"
+import { type SqlClient, type Statement } from "effect/sql"
+import { Effect, Result } from "effect"
 import { makeBatcher } from "../db/Batcher.js"
 import { type Lease, LeaseLost } from "./Lease.js"
 import type { LogEntry } from "./OrderStore.js"
@@ -43,10 +44,15 @@ export const makeFencedBatch = <W extends FencedWrite>(
     { name: "log_outcome", type: "text", value: (w) => w.log?.outcome ?? null },
     ...columns
   ]
+  // the client infers an array parameter's type from its elements: a column with only nulls is sent as text[]
+  const column = (values: ReadonlyArray<unknown>) =>
+    values.every((value) => value === null)
+      ? Result.getOrThrow(PgTypes.array(values, PgTypes.OID.text))
+      : values
   const run = (writes: ReadonlyArray<W>) =>
     sql<{ id: string }>`
       with v as (
-        select * from unnest(${sql.csv(all.map((c) => sql`${writes.map(c.value)}::${sql.literal(c.type)}[]`))})
+        select * from unnest(${sql.csv(all.map((c) => sql`${column(writes.map(c.value))}::${sql.literal(c.type)}[]`))})
           as v (${sql.literal(all.map((c) => c.name).join(", "))})
       ), updated as (
         update orders o set ${set}

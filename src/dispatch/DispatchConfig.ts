@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Effect, Layer } from "effect"
+import { Config, Context, Duration, Effect, Layer, Schema } from "effect"
 
 export interface DispatchSettings {
   /** spacing of status checks; the first check comes one interval after the send */
@@ -44,18 +44,17 @@ const defaults: DispatchSettings = {
   shutdownGrace: Duration.seconds(10)
 }
 
+// a Config's description is an annotation of its Schema in Effect 4
 function duration(name: string, key: keyof DispatchSettings, description: string) {
   const fallback = defaults[key]
-  return Config.duration(name).pipe(
-    Config.withDefault(Duration.isDuration(fallback) ? fallback : Duration.zero),
-    Config.withDescription(description)
+  return Config.schema(Schema.DurationFromString.annotate({ description }), name).pipe(
+    Config.withDefault(Duration.isDuration(fallback) ? fallback : Duration.zero)
   )
 }
 
-export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig")<
-  DispatchConfig,
-  DispatchSettings
->() {
+export class DispatchConfig extends Context.Service<DispatchConfig, DispatchSettings>()(
+  "tawsil/dispatch/DispatchConfig"
+) {
   static readonly defaults = defaults
 
   static readonly layer = (options: Partial<DispatchSettings> = {}) =>
@@ -74,14 +73,15 @@ export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig"
       "first delay before retrying a transient send failure"
     ),
     retryCap: duration("TAWSIL_RETRY_CAP", "retryCap", "longest delay between send retries"),
-    retryAttempts: Config.integer("TAWSIL_RETRY_ATTEMPTS").pipe(
-      Config.withDefault(defaults.retryAttempts),
-      Config.withDescription("retries of a transient send failure before the fallback or manual")
-    ),
-    retryJitter: Config.boolean("TAWSIL_RETRY_JITTER").pipe(
-      Config.withDefault(defaults.retryJitter),
-      Config.withDescription("randomise retry delays (±20%) so retries from many orders do not align")
-    ),
+    retryAttempts: Config.schema(
+      Schema.Int.annotate({
+        description: "retries of a transient send failure before the fallback or manual"
+      }),
+      "TAWSIL_RETRY_ATTEMPTS"
+    ).pipe(Config.withDefault(defaults.retryAttempts)),
+    // randomise retry delays (±20%) so retries from many orders do not align (`Config.Boolean`'s true/yes/on/1/y
+    // schema is internal to Effect 4, so this description cannot be attached as an annotation)
+    retryJitter: Config.Boolean("TAWSIL_RETRY_JITTER").pipe(Config.withDefault(defaults.retryJitter)),
     sendTimeout: duration(
       "TAWSIL_SEND_TIMEOUT",
       "sendTimeout",
@@ -97,10 +97,8 @@ export class DispatchConfig extends Context.Tag("tawsil/dispatch/DispatchConfig"
       "resendQuietPeriod",
       "after an ambiguous send, how long before a 'never seen' answer allows a re-send"
     ),
-    fallbackEnabled: Config.boolean("TAWSIL_FALLBACK").pipe(
-      Config.withDefault(defaults.fallbackEnabled),
-      Config.withDescription("send to the route's fallback provider when the primary cannot serve")
-    ),
+    // send to the route's fallback provider when the primary cannot serve
+    fallbackEnabled: Config.Boolean("TAWSIL_FALLBACK").pipe(Config.withDefault(defaults.fallbackEnabled)),
     heartbeatInterval: duration(
       "TAWSIL_HEARTBEAT_INTERVAL",
       "heartbeatInterval",

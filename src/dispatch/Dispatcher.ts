@@ -1,4 +1,4 @@
-import { Cause, Clock, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Cause, Clock, Context, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
 import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
@@ -18,18 +18,24 @@ const claimBatch = 500
  * orders and those of silent nodes. Closing the layer's scope interrupts every order fiber and releases the
  * node's orders so another node can take them at once.
  */
-export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Dispatcher", {
-  scoped: Effect.gen(function* () {
+export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/Dispatcher", {
+  make: Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const outbox = yield* Outbox
     const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`
-    const context = yield* Effect.context<DispatchConfig | OrderStore | Providers>()
+    // only these services: in Effect 4 the full context also carries the fiber's references (Clock, log
+    // annotations, …), which an order fiber keeps from the fiber that starts it, as before
+    const context = Context.pick(
+      DispatchConfig,
+      OrderStore,
+      Providers
+    )(yield* Effect.context<DispatchConfig | OrderStore | Providers>())
 
     yield* outbox.heartbeat(nodeId).pipe(Effect.orDie)
     yield* Effect.addFinalizer(() =>
       outbox.releaseAll(nodeId).pipe(
         Effect.tap(() => Effect.logInfo("engine stopped; its orders are released")),
-        Effect.catchAllCause((cause) => Effect.logError("could not release orders on shutdown", cause)),
+        Effect.catchCause((cause) => Effect.logError("could not release orders on shutdown", cause)),
         Effect.annotateLogs({ module: "Dispatcher", nodeId })
       )
     )
@@ -63,7 +69,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         return runOrder(lease, job)
       })
       return run.pipe(
-        Effect.catchAllDefect((defect) => Effect.fail(defect)),
+        Effect.catchDefect((defect) => Effect.fail(defect)),
         Effect.tapError((defect) =>
           Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
             Effect.annotateLogs({ module: "Dispatcher", orderId: lease.orderId })
@@ -103,7 +109,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
       }
     })
     const heartbeatLoop = heartbeatOnce.pipe(
-      Effect.catchAllCause((cause) => Effect.logWarning("heartbeat failed", cause)),
+      Effect.catchCause((cause) => Effect.logWarning("heartbeat failed", cause)),
       Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
       Effect.annotateLogs({ module: "Dispatcher", fiber: "heartbeat", nodeId })
     )
@@ -114,7 +120,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
           : Effect.logInfo("claimed orders").pipe(Effect.annotateLogs({ count: leases.length }))
       ),
       Effect.flatMap((leases) => Effect.forEach(leases, (lease) => start(lease), { discard: true })),
-      Effect.catchAllCause((cause) => Effect.logWarning("claim failed", cause)),
+      Effect.catchCause((cause) => Effect.logWarning("claim failed", cause)),
       Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
       Effect.annotateLogs({ module: "Dispatcher", fiber: "claim", nodeId })
     )
@@ -131,9 +137,10 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("tawsil/dispatch/Di
         }),
       inFlight: FiberMap.size(fibers)
     } as const
-  }),
-  dependencies: [Outbox.Default, OrderStore.Default]
-}) {}
+  })
+}) {
+  static readonly layer = Layer.effect(this, this.make).pipe(Layer.provide([Outbox.layer, OrderStore.layer]))
+}
 
 /** Lets order intake hand its new orders straight to this node's engine. */
 export const DispatchHandoffLive = Layer.effect(

@@ -9,9 +9,9 @@ import { Dispatcher, DispatchHandoffLive } from "./Dispatcher.js"
  * reach it straight after their commit. Needs a SqlClient, a DispatchConfig and ProviderConfigs.
  */
 export const EngineLive = DispatchHandoffLive.pipe(
-  Layer.provideMerge(Dispatcher.Default),
-  Layer.provide(Providers.Default),
+  Layer.provideMerge(Dispatcher.layer),
+  Layer.provide(Providers.layer),
   Layer.provideMerge(DefaultFactoriesLive),
-  Layer.provideMerge(SimulatorProvider.Default),
-  Layer.provide(NodeHttpClient.layer)
+  Layer.provideMerge(SimulatorProvider.layer),
+  Layer.provide(NodeHttpClient.layerNodeHttp)
 )

@@ -1,5 +1,5 @@
-import { SqlClient, type Statement } from "@effect/sql"
-import { Effect } from "effect"
+import { SqlClient, type Statement } from "effect/sql"
+import { Context, Effect, Layer } from "effect"
 import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import type { OrderRow } from "../orders/OrderRow.js"
 import { type FencedWrite, makeFencedBatch } from "./BatchedWrites.js"
@@ -27,8 +27,8 @@ export interface LogEntry {
  * A `message` is what the reseller reads (`ResellerWords`, an operator's note, our own reason): a provider's text
  * goes only into the dispatch log (`LogEntry.response`).
  */
-export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/OrderStore", {
-  scoped: Effect.gen(function* () {
+export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/OrderStore", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     /**
@@ -211,4 +211,7 @@ export class OrderStore extends Effect.Service<OrderStore>()("tawsil/dispatch/Or
       release
     } as const
   })
-}) {}
+}) {
+  /** Scoped: the batched writes' statement fibers live as long as the layer. */
+  static readonly layer = Layer.effect(this, this.make)
+}

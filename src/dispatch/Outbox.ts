@@ -1,13 +1,13 @@
-import { SqlClient } from "@effect/sql"
-import { Duration, Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { Context, Duration, Effect, Layer } from "effect"
 import type { Lease } from "./Lease.js"
 
 /**
  * Node liveness and outbox ownership. The database owns time: a node is alive while its heartbeat is younger
  * than the lease TTL by the database's `now()`; every claim bumps the row's fence, which voids older leases.
  */
-export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
-  effect: Effect.gen(function* () {
+export class Outbox extends Context.Service<Outbox>()("tawsil/dispatch/Outbox", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const heartbeat = (nodeId: string) =>
@@ -19,7 +19,7 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
 
     /** Unowned rows, and rows of nodes silent for longer than `ttl`, become this node's: fence + 1 each. */
     const claim = (nodeId: string, ttl: Duration.Duration, limit: number) =>
-      sql<{ order_id: string; fence: string }>`
+      sql<{ order_id: string; fence: bigint }>`
         with claimable as (
           select b.order_id from outbox b
           left join nodes n on n.id = b.owner_node
@@ -42,7 +42,7 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
 
     /** After a heartbeat gap: the rows still owned by this node get a new fence (voiding the stopped fibers'). */
     const readopt = (nodeId: string) =>
-      sql<{ order_id: string; fence: string }>`
+      sql<{ order_id: string; fence: bigint }>`
         update outbox set fence = fence + 1, claimed_at = now() where owner_node = ${nodeId}
         returning order_id, fence`.pipe(
         Effect.map((rows): ReadonlyArray<Lease> =>
@@ -53,14 +53,16 @@ export class Outbox extends Effect.Service<Outbox>()("tawsil/dispatch/Outbox", {
     /** On shutdown: every row of this node becomes claimable at once, without waiting for the lease TTL. */
     const releaseAll = (nodeId: string) =>
       sql`update outbox set owner_node = null where owner_node = ${nodeId}`.pipe(
-        Effect.zipRight(sql`delete from nodes where id = ${nodeId}`),
+        Effect.andThen(sql`delete from nodes where id = ${nodeId}`),
         Effect.asVoid
       )
 
-    const depth = sql<{ count: string }>`select count(*) from outbox`.pipe(
+    const depth = sql<{ count: bigint }>`select count(*) from outbox`.pipe(
       Effect.map((rows) => Number(rows[0]?.count ?? 0))
     )
 
     return { heartbeat, claim, readopt, releaseAll, depth } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

@@ -1,4 +1,4 @@
-import { Duration, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import type { DispatchSettings } from "./DispatchConfig.js"
 
 /**
@@ -7,9 +7,11 @@ import type { DispatchSettings } from "./DispatchConfig.js"
  */
 export const transientRetrySchedule = (settings: DispatchSettings) => {
   const exponential = Schedule.exponential(settings.retryBase, 2).pipe(
-    Schedule.modifyDelay((delay) => Duration.min(delay, settings.retryCap))
+    Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, settings.retryCap)))
   )
-  return (settings.retryJitter ? Schedule.jittered(exponential) : exponential).pipe(
-    Schedule.intersect(Schedule.recurs(settings.retryAttempts))
-  )
+  // `Schedule.max`: recurs while both recur, waiting the longer delay (v3's `Schedule.intersect`)
+  return Schedule.max([
+    settings.retryJitter ? Schedule.jittered(exponential) : exponential,
+    Schedule.recurs(settings.retryAttempts)
+  ])
 }

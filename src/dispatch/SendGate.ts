@@ -8,7 +8,7 @@ import { ProviderTransient } from "../providers/Provider.js"
  * - Refuses calls while the node's last successful heartbeat is older than the lease TTL: other nodes may have
  *   taken its orders (a paused or partitioned node must not call a provider for an order it no longer owns).
  */
-export class SendGate extends Context.Tag("tawsil/dispatch/SendGate")<
+export class SendGate extends Context.Service<
   SendGate,
   {
     readonly track: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E | ProviderTransient, R>
@@ -18,7 +18,7 @@ export class SendGate extends Context.Tag("tawsil/dispatch/SendGate")<
     readonly drain: Effect.Effect<number>
     readonly inFlight: Effect.Effect<number>
   }
->() {
+>()("tawsil/dispatch/SendGate") {
   static readonly make = (leaseTtl: Duration.Duration) =>
     Effect.gen(function* () {
       const inFlight = yield* Ref.make(0)
@@ -47,7 +47,7 @@ export class SendGate extends Context.Tag("tawsil/dispatch/SendGate")<
         beat: (atMillis: number) => Ref.set(lastBeat, atMillis),
         lastBeat: Ref.get(lastBeat),
         /** Stop new sends; answers how many are still in flight. */
-        drain: Effect.zipRight(Ref.set(draining, true), Ref.get(inFlight)),
+        drain: Effect.andThen(Ref.set(draining, true), Ref.get(inFlight)),
         inFlight: Ref.get(inFlight)
       }
     })

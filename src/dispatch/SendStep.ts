@@ -59,16 +59,17 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
       // the send timer starts when the request really leaves: a wire adapter may first wait for its rate limit
       const leaving = yield* Deferred.make<void>()
       const guard = {
-        beforeCall: Effect.zipRight(
-          gate.ensureFresh,
-          Effect.zipRight(stampStart, Deferred.succeed(leaving, undefined))
+        beforeCall: gate.ensureFresh.pipe(
+          Effect.andThen(stampStart),
+          Effect.andThen(Deferred.succeed(leaving, undefined)),
+          Effect.asVoid
         )
       }
-      const timer = Effect.zipRight(
+      const timer = Effect.andThen(
         wireKinds.has(kind) ? Deferred.await(leaving) : Effect.void,
         Effect.sleep(settings.sendTimeout)
       ).pipe(
-        Effect.zipRight(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
+        Effect.andThen(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
       )
       return yield* Effect.raceFirst(
         gate.track(client.place(order)).pipe(Effect.provideService(ProviderCallGuard, guard)),
@@ -81,11 +82,11 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
         schedule: transientRetrySchedule(settings),
         while: (e) => e._tag === "ProviderTransient"
       }),
-      Effect.either
+      Effect.result
     )
 
-    if (result._tag === "Right") {
-      const placed = result.right
+    if (result._tag === "Success") {
+      const placed = result.success
       if (placed._tag === "Delivered") {
         yield* store.approve(
           lease,
@@ -106,8 +107,8 @@ export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
         providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
       })
     }
-    if (result.left._tag === "LeaseLost") return yield* result.left
-    return yield* onSendError(lease, providerId, hop, result.left, attemptStartedAt)
+    if (result.failure._tag === "LeaseLost") return yield* result.failure
+    return yield* onSendError(lease, providerId, hop, result.failure, attemptStartedAt)
   }).pipe(Effect.withSpan("SendStep.send", { attributes: { orderId: lease.orderId, hop } }))
 
 /** Providers reached over HTTP, whose adapters call the ProviderCallGuard as their request leaves. */

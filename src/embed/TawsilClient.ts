@@ -1,5 +1,6 @@
-import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { Effect } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import { HttpApiClient } from "effect/http-api"
 import { TawsilApi } from "../http/Api.js"
 
 /**
@@ -17,4 +18,4 @@ export const makeClient = (baseUrl: string, options: { readonly token?: string |
   })
 
 /** The client's type, for a host that keeps one in a service. */
-export type TawsilClient = Effect.Effect.Success<ReturnType<typeof makeClient>>
+export type TawsilClient = Effect.Success<ReturnType<typeof makeClient>>

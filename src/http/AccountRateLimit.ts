@@ -1,4 +1,4 @@
-import { Clock, Config, Context, Effect, Layer, Option } from "effect"
+import { Clock, Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { RateLimited } from "./HttpErrors.js"
 
 export interface AccountRateSettings {
@@ -9,23 +9,25 @@ export interface AccountRateSettings {
 }
 
 /** The per-account limit on order creates: `TAWSIL_ACCOUNT_RATE` and `TAWSIL_ACCOUNT_BURST` unless given here. */
-export class AccountRateLimit extends Context.Tag("tawsil/http/AccountRateLimit")<
-  AccountRateLimit,
-  AccountRateSettings
->() {
+export class AccountRateLimit extends Context.Service<AccountRateLimit, AccountRateSettings>()(
+  "tawsil/http/AccountRateLimit"
+) {
   static readonly layer = (settings: AccountRateSettings) => Layer.succeed(AccountRateLimit, settings)
 
+  // a Config's validation and description are checks and annotations of its Schema in Effect 4
   static readonly config = Effect.gen(function* () {
-    const perSecond = yield* Config.number("TAWSIL_ACCOUNT_RATE").pipe(
-      Config.validate({ message: "must be 0 (off) or more", validation: (n) => n >= 0 }),
-      Config.withDefault(100),
-      Config.withDescription("order creates per second per account, per node; 0 = no limit")
-    )
-    const burst = yield* Config.integer("TAWSIL_ACCOUNT_BURST").pipe(
-      Config.validate({ message: "must be 1 or more", validation: (n) => n >= 1 }),
-      Config.withDefault(Math.max(1, Math.ceil(2 * perSecond))),
-      Config.withDescription("creates an idle account may make at once (default: twice the rate)")
-    )
+    const perSecond = yield* Config.schema(
+      Schema.Number.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be 0 (off) or more" })).annotate({
+        description: "order creates per second per account, per node; 0 = no limit"
+      }),
+      "TAWSIL_ACCOUNT_RATE"
+    ).pipe(Config.withDefault(100))
+    const burst = yield* Config.schema(
+      Schema.Int.check(Schema.isGreaterThanOrEqualTo(1, { message: "must be 1 or more" })).annotate({
+        description: "creates an idle account may make at once (default: twice the rate)"
+      }),
+      "TAWSIL_ACCOUNT_BURST"
+    ).pipe(Config.withDefault(Math.max(1, Math.ceil(2 * perSecond))))
     return { perSecond, burst }
   })
 }
@@ -62,5 +64,5 @@ export const makeAccountLimiter = Effect.gen(function* () {
       return Effect.void
     })
 
-  return { take: perSecond === 0 ? () => Effect.void : take } as const
+  return { take: perSecond === 0 ? (_accountId: string) => Effect.void : take } as const
 })

@@ -1,5 +1,5 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
@@ -9,11 +9,15 @@ import { Packages } from "../orders/Packages.js"
 import { CodeInventory } from "../providers/CodeInventory.js"
 import { ProviderBalances } from "../providers/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
-import { type AdminApi, TawsilApi } from "./Api.js"
+import { type AdminApi, type EndpointsOf, type GroupHandlers, TawsilApi } from "./Api.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 
 /** The handlers of the `admin` group, for any HttpApi that contains it (Tawsil's own or a host's). */
-export const adminHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E, R, typeof AdminApi>) =>
+export const adminHandlers = <
+  Endpoints extends Record<keyof EndpointsOf<typeof AdminApi>, HttpApiEndpoint.Constraint>
+>(
+  handlers: HttpApiBuilder.Handlers<never, Endpoints>
+) =>
   Effect.gen(function* () {
     const accounts = yield* Accounts
     const providers = yield* ProviderConfigs
@@ -24,37 +28,36 @@ export const adminHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<
     const operator = yield* OperatorActions
     const ledger = yield* Ledger
     const dashboard = yield* Dashboard
-    return handlers
+    const handled = (handlers as unknown as HttpApiBuilder.Handlers.FromGroup<typeof AdminApi>)
       .handle("createAccount", ({ payload }) => accounts.create(payload))
-      .handle("credit", ({ path, payload }) => accounts.credit(path.id, payload))
-      .handle("putProvider", ({ path, payload }) => providers.put(path.id, payload))
+      .handle("credit", ({ params, payload }) => accounts.credit(params.id, payload))
+      .handle("putProvider", ({ params, payload }) => providers.put(params.id, payload))
       .handle("listProviders", () => providers.list)
-      .handle("providerBalance", ({ path }) => balances.check(path.id))
-      .handle("providerCatalogue", ({ path }) => balances.catalogue(path.id))
-      .handle("addCodes", ({ path, payload }) => codes.add(path.id, payload))
+      .handle("providerBalance", ({ params }) => balances.check(params.id))
+      .handle("providerCatalogue", ({ params }) => balances.catalogue(params.id))
+      .handle("addCodes", ({ params, payload }) => codes.add(params.id, payload))
       .handle("codeStock", () => codes.stock)
-      .handle("putPackage", ({ path, payload }) => packages.put(path.id, payload))
+      .handle("putPackage", ({ params, payload }) => packages.put(params.id, payload))
       .handle("listPackages", () => packages.list)
-      .handle("listOrders", ({ urlParams }) =>
-        Effect.flatMap(orderCursorNumber(urlParams.cursor), (before) =>
+      .handle("listOrders", ({ query }) =>
+        Effect.flatMap(orderCursorNumber(query.cursor), (before) =>
           repo.page({
-            accountId: urlParams.account,
-            status: urlParams.status,
-            dispatchState: urlParams.state,
+            accountId: query.account,
+            status: query.status,
+            dispatchState: query.state,
             before,
-            limit: urlParams.limit ?? 50
+            limit: query.limit ?? 50
           })
         )
       )
-      .handle("ledger", ({ path, urlParams }) =>
-        ledger.page(path.id, { ...urlParams, limit: urlParams.limit ?? 50 })
-      )
-      .handle("orderLog", ({ path }) => operator.log(path.id))
-      .handle("approve", ({ path, payload }) => operator.approve(path.id, payload))
-      .handle("reject", ({ path, payload }) => operator.reject(path.id, payload))
-      .handle("dispatch", ({ path, payload }) => operator.dispatch(path.id, payload))
-      .handle("check", ({ path }) => operator.check(path.id))
+      .handle("ledger", ({ params, query }) => ledger.page(params.id, { ...query, limit: query.limit ?? 50 }))
+      .handle("orderLog", ({ params }) => operator.log(params.id))
+      .handle("approve", ({ params, payload }) => operator.approve(params.id, payload))
+      .handle("reject", ({ params, payload }) => operator.reject(params.id, payload))
+      .handle("dispatch", ({ params, payload }) => operator.dispatch(params.id, payload))
+      .handle("check", ({ params }) => operator.check(params.id))
       .handle("dashboard", () => dashboard.summary)
+    return handled as unknown as GroupHandlers<Endpoints, HttpApiBuilder.Handlers.Context<typeof handled>>
   })
 
 export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", adminHandlers)

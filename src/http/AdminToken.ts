@@ -7,11 +7,11 @@ import { TawsilConfig } from "../TawsilConfig.js"
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
 /** The operator's bearer token for `/v1/admin/*`. */
-export class AdminToken extends Context.Tag("tawsil/http/AdminToken")<
+export class AdminToken extends Context.Service<
   AdminToken,
   { readonly matches: (candidate: string) => boolean }
->() {
-  static readonly make = (token: Redacted.Redacted<string>): Context.Tag.Service<AdminToken> => {
+>()("tawsil/http/AdminToken") {
+  static readonly make = (token: Redacted.Redacted<string>): AdminToken["Service"] => {
     const expected = digest(Redacted.value(token))
     return { matches: (candidate) => timingSafeEqual(digest(candidate), expected) }
   }

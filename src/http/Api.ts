@@ -1,5 +1,14 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import {
+  type HttpApiBuilder,
+  type HttpApiEndpoint,
+  HttpApi,
+  HttpApiEndpoint as Endpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSchema,
+  OpenApi
+} from "effect/http-api"
 import {
   Account,
   AccountNotFound,
@@ -58,205 +67,233 @@ import { ValidationError } from "../orders/ValidationError.js"
 import { BalanceOutOfRange } from "../orders/BalanceRange.js"
 import { SafeText } from "../orders/SafeText.js"
 
-const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))
+const Limit = Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 200 }))
 const Cursor = SafeText({ minLength: 1, maxLength: 200 })
-const ResourceId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/))
+const ResourceId = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/))
 
-const orderId = HttpApiSchema.param("id", Schema.String)
-const resourceId = HttpApiSchema.param("id", ResourceId)
+/**
+ * A request body declared by a class: the class's fields as a struct, so the typed client sends plain objects as
+ * it did in Effect 3 (an Effect 4 class encodes only its own instances); inlined in the OpenAPI document as before.
+ * The handler gets the fields, not an instance.
+ */
+const body = <Fields extends Schema.Struct.Fields>(schema: { readonly fields: Fields }) =>
+  Schema.Struct(schema.fields)
+
+const orderId = { id: Schema.String }
+const resourceId = { id: ResourceId }
+
+/**
+ * The errors every endpoint of Tawsil's own API may answer, whatever the group: bad input, unknown routes,
+ * oversized or non-JSON bodies, an unreachable database (503) and internal errors (500). Effect 4 has no API-wide
+ * errors, so they are this middleware's (on every endpoint of `TawsilApi`, in the OpenAPI document and the typed
+ * client); `ErrorMapping.ts` implements it.
+ */
+export class ApiErrors extends HttpApiMiddleware.Service<ApiErrors>()("tawsil/http/ApiErrors", {
+  error: [ValidationError, NotFound, PayloadTooLarge, UnsupportedMediaType, ServiceUnavailable, InternalError]
+}) {}
+
+// `ValidationError` is on every endpoint of the orders and admin groups, not only on the API: a host mounting
+// these groups in its own HttpApi gets it (Effect 4 has no group-wide errors)
 
 export class OrdersApi extends HttpApiGroup.make("orders")
   .add(
-    HttpApiEndpoint.post("create", "/v1/orders")
-      .setPayload(CreateOrderRequest)
-      .setHeaders(Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) }))
-      .addSuccess(Order, { status: 201 })
-      .addError(PackageNotFound)
-      .addError(PackageUnavailable)
-      .addError(CurrencyMismatch)
-      .addError(InsufficientBalance)
-      .addError(IdempotencyKeyReused)
-      .addError(BalanceOutOfRange)
-      .addError(RateLimited)
-      .annotate(OpenApi.Summary, "Create an order; answers at once, the provider is called in the background")
+    Endpoint.post("create", "/v1/orders", {
+      payload: body(CreateOrderRequest),
+      headers: { "idempotency-key": Schema.optional(IdempotencyKey) },
+      success: Order.pipe(HttpApiSchema.status(201)),
+      error: [
+        PackageNotFound,
+        PackageUnavailable,
+        CurrencyMismatch,
+        InsufficientBalance,
+        IdempotencyKeyReused,
+        BalanceOutOfRange,
+        RateLimited,
+        ValidationError
+      ]
+    }).annotate(
+      OpenApi.Summary,
+      "Create an order; answers at once, the provider is called in the background"
+    ),
+    Endpoint.get("get", "/v1/orders/:id", {
+      params: orderId,
+      success: Order,
+      error: [OrderNotFound, ValidationError]
+    }),
+    Endpoint.get("list", "/v1/orders", {
+      query: {
+        status: Schema.optional(OrderStatus),
+        limit: Schema.optional(Limit),
+        cursor: Schema.optional(Cursor)
+      },
+      success: OrderPage,
+      error: ValidationError
+    }),
+    Endpoint.get("account", "/v1/account", { success: Account, error: ValidationError })
   )
-  .add(HttpApiEndpoint.get("get")`/v1/orders/${orderId}`.addSuccess(Order).addError(OrderNotFound))
-  .add(
-    HttpApiEndpoint.get("list", "/v1/orders")
-      .setUrlParams(
-        Schema.Struct({
-          status: Schema.optional(OrderStatus),
-          limit: Schema.optional(Limit),
-          cursor: Schema.optional(Cursor)
-        })
-      )
-      .addSuccess(OrderPage)
-  )
-  .add(HttpApiEndpoint.get("account", "/v1/account").addSuccess(Account))
-  // on the group too, not only on the API: a host mounting this group in its own HttpApi gets it
-  .addError(ValidationError)
   .middleware(AccountAuth) {}
 
 export class AdminApi extends HttpApiGroup.make("admin")
   .add(
-    HttpApiEndpoint.post("createAccount", "/v1/admin/accounts")
-      .setPayload(CreateAccountRequest)
-      .addSuccess(CreatedAccount, { status: 201 })
+    Endpoint.post("createAccount", "/v1/admin/accounts", {
+      payload: body(CreateAccountRequest),
+      success: CreatedAccount.pipe(HttpApiSchema.status(201)),
+      error: ValidationError
+    }),
+    Endpoint.post("credit", "/v1/admin/accounts/:id/credit", {
+      params: resourceId,
+      payload: body(CreditRequest),
+      success: Account,
+      error: [AccountNotFound, InsufficientBalance, BalanceOutOfRange, ValidationError]
+    }),
+    Endpoint.put("putProvider", "/v1/admin/providers/:id", {
+      params: resourceId,
+      payload: PutProviderRequest,
+      success: ProviderView,
+      error: ValidationError
+    }),
+    Endpoint.get("listProviders", "/v1/admin/providers", {
+      success: Schema.Array(ProviderView),
+      error: ValidationError
+    }),
+    Endpoint.get("providerBalance", "/v1/admin/providers/:id/balance", {
+      params: resourceId,
+      success: ProviderBalanceView,
+      error: [ProviderNotFound, ProviderCallFailed, ValidationError]
+    }),
+    Endpoint.get("providerCatalogue", "/v1/admin/providers/:id/catalogue", {
+      params: resourceId,
+      success: Schema.Array(CatalogueItemView),
+      error: [ProviderNotFound, ProviderCallFailed, ValidationError]
+    }).annotate(
+      OpenApi.Summary,
+      "The provider's live product list: the SKUs (and Znet oyun/kupur) for mappings"
+    ),
+    Endpoint.post("addCodes", "/v1/admin/code-groups/:id/codes", {
+      params: resourceId,
+      payload: body(AddCodesRequest),
+      success: CodeGroupStock,
+      error: ValidationError
+    }),
+    Endpoint.get("codeStock", "/v1/admin/code-groups", {
+      success: Schema.Array(CodeGroupStock),
+      error: ValidationError
+    }),
+    Endpoint.put("putPackage", "/v1/admin/packages/:id", {
+      params: resourceId,
+      payload: body(PutPackageRequest),
+      success: Package,
+      error: ValidationError
+    }),
+    Endpoint.get("listPackages", "/v1/admin/packages", {
+      success: Schema.Array(Package),
+      error: ValidationError
+    }),
+    Endpoint.get("listOrders", "/v1/admin/orders", {
+      query: {
+        state: Schema.optional(DispatchState),
+        status: Schema.optional(OrderStatus),
+        account: Schema.optional(ResourceId),
+        limit: Schema.optional(Limit),
+        cursor: Schema.optional(Cursor)
+      },
+      success: OrderPage,
+      error: ValidationError
+    }),
+    Endpoint.get("ledger", "/v1/admin/accounts/:id/ledger", {
+      params: resourceId,
+      query: { limit: Schema.optional(Limit), cursor: Schema.optional(Cursor) },
+      success: LedgerPage,
+      error: [AccountNotFound, ValidationError]
+    }).annotate(
+      OpenApi.Summary,
+      "The account's balance changes, newest first; amounts signed (debits negative)"
+    ),
+    Endpoint.get("orderLog", "/v1/admin/orders/:id/log", {
+      params: orderId,
+      success: DispatchLog,
+      error: [OrderNotFound, ValidationError]
+    }).annotate(
+      OpenApi.Summary,
+      "The order's dispatch log, oldest first: provider calls and operator actions"
+    ),
+    Endpoint.post("approve", "/v1/admin/orders/:id/approve", {
+      params: orderId,
+      payload: body(ApproveRequest),
+      success: Order,
+      error: [OrderNotFound, InsufficientBalance, ValidationError]
+    }).annotate(
+      OpenApi.Summary,
+      "Approve by hand; a rejected order is charged again (402 past the overdraft limit)"
+    ),
+    Endpoint.post("reject", "/v1/admin/orders/:id/reject", {
+      params: orderId,
+      payload: body(RejectRequest),
+      success: Order,
+      error: [OrderNotFound, InvalidTransition, BalanceOutOfRange, ValidationError]
+    }).annotate(OpenApi.Summary, "Reject by hand and refund once; an approved order answers 409"),
+    Endpoint.post("dispatch", "/v1/admin/orders/:id/dispatch", {
+      params: orderId,
+      payload: body(DispatchRequest),
+      success: Order,
+      error: [OrderNotFound, InvalidTransition, InsufficientBalance, ValidationError]
+    }).annotate(
+      OpenApi.Summary,
+      "Send a manual or failed order again (same reference), optionally to one provider"
+    ),
+    Endpoint.post("check", "/v1/admin/orders/:id/check", {
+      params: orderId,
+      success: Order,
+      error: [OrderNotFound, InvalidTransition, ProviderCallFailed, BalanceOutOfRange, ValidationError]
+    }).annotate(OpenApi.Summary, "Check the order's provider now; a final answer settles a pending order"),
+    Endpoint.get("dashboard", "/v1/admin/dashboard", {
+      success: DashboardSummary,
+      error: ValidationError
+    }).annotate(OpenApi.Summary, "Operator dashboard data: state counts, manual queue, failures, providers")
   )
-  .add(
-    HttpApiEndpoint.post("credit")`/v1/admin/accounts/${resourceId}/credit`
-      .setPayload(CreditRequest)
-      .addSuccess(Account)
-      .addError(AccountNotFound)
-      .addError(InsufficientBalance)
-      .addError(BalanceOutOfRange)
-  )
-  .add(
-    HttpApiEndpoint.put("putProvider")`/v1/admin/providers/${resourceId}`
-      .setPayload(PutProviderRequest)
-      .addSuccess(ProviderView)
-  )
-  .add(HttpApiEndpoint.get("listProviders", "/v1/admin/providers").addSuccess(Schema.Array(ProviderView)))
-  .add(
-    HttpApiEndpoint.get("providerBalance")`/v1/admin/providers/${resourceId}/balance`
-      .addSuccess(ProviderBalanceView)
-      .addError(ProviderNotFound)
-      .addError(ProviderCallFailed)
-  )
-  .add(
-    HttpApiEndpoint.get("providerCatalogue")`/v1/admin/providers/${resourceId}/catalogue`
-      .addSuccess(Schema.Array(CatalogueItemView))
-      .addError(ProviderNotFound)
-      .addError(ProviderCallFailed)
-      .annotate(
-        OpenApi.Summary,
-        "The provider's live product list: the SKUs (and Znet oyun/kupur) for mappings"
-      )
-  )
-  .add(
-    HttpApiEndpoint.post("addCodes")`/v1/admin/code-groups/${resourceId}/codes`
-      .setPayload(AddCodesRequest)
-      .addSuccess(CodeGroupStock)
-  )
-  .add(HttpApiEndpoint.get("codeStock", "/v1/admin/code-groups").addSuccess(Schema.Array(CodeGroupStock)))
-  .add(
-    HttpApiEndpoint.put("putPackage")`/v1/admin/packages/${resourceId}`
-      .setPayload(PutPackageRequest)
-      .addSuccess(Package)
-  )
-  .add(HttpApiEndpoint.get("listPackages", "/v1/admin/packages").addSuccess(Schema.Array(Package)))
-  .add(
-    HttpApiEndpoint.get("listOrders", "/v1/admin/orders")
-      .setUrlParams(
-        Schema.Struct({
-          state: Schema.optional(DispatchState),
-          status: Schema.optional(OrderStatus),
-          account: Schema.optional(ResourceId),
-          limit: Schema.optional(Limit),
-          cursor: Schema.optional(Cursor)
-        })
-      )
-      .addSuccess(OrderPage)
-  )
-  .add(
-    HttpApiEndpoint.get("ledger")`/v1/admin/accounts/${resourceId}/ledger`
-      .setUrlParams(Schema.Struct({ limit: Schema.optional(Limit), cursor: Schema.optional(Cursor) }))
-      .addSuccess(LedgerPage)
-      .addError(AccountNotFound)
-      .annotate(
-        OpenApi.Summary,
-        "The account's balance changes, newest first; amounts signed (debits negative)"
-      )
-  )
-  .add(
-    HttpApiEndpoint.get("orderLog")`/v1/admin/orders/${orderId}/log`
-      .addSuccess(DispatchLog)
-      .addError(OrderNotFound)
-      .annotate(
-        OpenApi.Summary,
-        "The order's dispatch log, oldest first: provider calls and operator actions"
-      )
-  )
-  .add(
-    HttpApiEndpoint.post("approve")`/v1/admin/orders/${orderId}/approve`
-      .setPayload(ApproveRequest)
-      .addSuccess(Order)
-      .addError(OrderNotFound)
-      .addError(InsufficientBalance)
-      .annotate(
-        OpenApi.Summary,
-        "Approve by hand; a rejected order is charged again (402 past the overdraft limit)"
-      )
-  )
-  .add(
-    HttpApiEndpoint.post("reject")`/v1/admin/orders/${orderId}/reject`
-      .setPayload(RejectRequest)
-      .addSuccess(Order)
-      .addError(OrderNotFound)
-      .addError(InvalidTransition)
-      .addError(BalanceOutOfRange)
-      .annotate(OpenApi.Summary, "Reject by hand and refund once; an approved order answers 409")
-  )
-  .add(
-    HttpApiEndpoint.post("dispatch")`/v1/admin/orders/${orderId}/dispatch`
-      .setPayload(DispatchRequest)
-      .addSuccess(Order)
-      .addError(OrderNotFound)
-      .addError(InvalidTransition)
-      .addError(InsufficientBalance)
-      .annotate(
-        OpenApi.Summary,
-        "Send a manual or failed order again (same reference), optionally to one provider"
-      )
-  )
-  .add(
-    HttpApiEndpoint.post("check")`/v1/admin/orders/${orderId}/check`
-      .addSuccess(Order)
-      .addError(OrderNotFound)
-      .addError(InvalidTransition)
-      .addError(ProviderCallFailed)
-      .addError(BalanceOutOfRange)
-      .annotate(OpenApi.Summary, "Check the order's provider now; a final answer settles a pending order")
-  )
-  .add(
-    HttpApiEndpoint.get("dashboard", "/v1/admin/dashboard")
-      .addSuccess(DashboardSummary)
-      .annotate(OpenApi.Summary, "Operator dashboard data: state counts, manual queue, failures, providers")
-  )
-  .addError(ValidationError)
   .middleware(AdminAuth) {}
 
-export class OpsApi extends HttpApiGroup.make("ops")
-  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") })))
-  .add(
-    HttpApiEndpoint.get("readyz", "/readyz")
-      .addSuccess(Schema.Struct({ status: Schema.Literal("ready") }))
-      .addError(ServiceUnavailable)
+export class OpsApi extends HttpApiGroup.make("ops").add(
+  Endpoint.get("healthz", "/healthz", { success: Schema.Struct({ status: Schema.Literal("ok") }) }),
+  Endpoint.get("readyz", "/readyz", {
+    success: Schema.Struct({ status: Schema.Literal("ready") }),
+    error: ServiceUnavailable
+  }),
+  Endpoint.get("metrics", "/metrics", {
+    headers: { authorization: Schema.optional(Schema.String) },
+    success: Schema.String.pipe(HttpApiSchema.asText({ contentType: prometheusContentType })),
+    error: Unauthorized
+  }).annotate(
+    OpenApi.Summary,
+    "Prometheus metrics (text format 0.0.4); bearer token only if TAWSIL_METRICS_TOKEN is set"
   )
-  .add(
-    HttpApiEndpoint.get("metrics", "/metrics")
-      .setHeaders(Schema.Struct({ authorization: Schema.optional(Schema.String) }))
-      .addSuccess(HttpApiSchema.Text({ contentType: prometheusContentType }))
-      .addError(Unauthorized)
-      .annotate(
-        OpenApi.Summary,
-        "Prometheus metrics (text format 0.0.4); bearer token only if TAWSIL_METRICS_TOKEN is set"
-      )
-  ) {}
+) {}
 
 /** The one HTTP contract: the server, the OpenAPI document and the typed client all derive from it. */
 export class TawsilApi extends HttpApi.make("tawsil")
-  .add(OrdersApi)
-  .add(AdminApi)
-  .add(OpsApi)
-  .addError(ValidationError)
-  .addError(NotFound)
-  .addError(PayloadTooLarge)
-  .addError(UnsupportedMediaType)
-  .addError(ServiceUnavailable)
-  .addError(InternalError)
+  .add(OrdersApi, AdminApi, OpsApi)
+  .middleware(ApiErrors)
   .annotate(OpenApi.Title, "Tawsil")
   .annotate(
     OpenApi.Description,
     "Order dispatch for digital goods: accept in milliseconds, settle by polling."
   ) {}
+
+/** The endpoints of a group, by identifier. */
+export type EndpointsOf<Group extends HttpApiGroup.Constraint> =
+  HttpApiBuilder.Handlers.FromGroup<Group>["~EndpointsByIdentifier"]
+
+/**
+ * Handlers written against a group as declared here, returned for the same group inside any HttpApi: Tawsil's
+ * adds `ApiErrors` to every endpoint, a host's may add its own middleware. Needs that middleware and `R`.
+ */
+export type GroupHandlers<
+  Endpoints extends Record<string, HttpApiEndpoint.Constraint>,
+  R
+> = HttpApiBuilder.Handlers<
+  | R
+  | HttpApiEndpoint.Middleware<Endpoints[keyof Endpoints]>
+  | HttpApiEndpoint.MiddlewareServices<Endpoints[keyof Endpoints]>,
+  Endpoints,
+  keyof Endpoints
+>

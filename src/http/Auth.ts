@@ -1,18 +1,22 @@
-import { HttpApiMiddleware, HttpApiSecurity } from "@effect/platform"
-import { Context, Schema } from "effect"
+import { Context } from "effect"
+import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import type { AccountId } from "../orders/Account.js"
 import { Forbidden, Unauthorized } from "./HttpErrors.js"
 
 /** The reseller account whose API key authenticated the request. */
-export class CurrentAccount extends Context.Tag("tawsil/http/CurrentAccount")<CurrentAccount, AccountId>() {}
+export class CurrentAccount extends Context.Service<CurrentAccount, AccountId>()(
+  "tawsil/http/CurrentAccount"
+) {}
 
-export class AccountAuth extends HttpApiMiddleware.Tag<AccountAuth>()("tawsil/http/AccountAuth", {
-  failure: Schema.Union(Unauthorized, Forbidden),
-  provides: CurrentAccount,
-  security: { bearer: HttpApiSecurity.bearer }
-}) {}
+export class AccountAuth extends HttpApiMiddleware.Service<AccountAuth, { provides: CurrentAccount }>()(
+  "tawsil/http/AccountAuth",
+  {
+    error: [Unauthorized, Forbidden],
+    security: { bearer: HttpApiSecurity.bearer }
+  }
+) {}
 
-export class AdminAuth extends HttpApiMiddleware.Tag<AdminAuth>()("tawsil/http/AdminAuth", {
-  failure: Schema.Union(Unauthorized, Forbidden),
+export class AdminAuth extends HttpApiMiddleware.Service<AdminAuth>()("tawsil/http/AdminAuth", {
+  error: [Unauthorized, Forbidden],
   security: { bearer: HttpApiSecurity.bearer }
 }) {}

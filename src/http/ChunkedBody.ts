@@ -1,5 +1,5 @@
-import { HttpMethod, HttpServerRequest } from "@effect/platform"
-import { Effect, Option, Runtime, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
+import { HttpMethod, HttpServerRequest } from "effect/http"
 
 /** What a body past the limit fails with; the error mapping answers 413 for it. */
 export const bodyTooLarge = new Error("maxBytes exceeded")
@@ -27,9 +27,9 @@ const readBounded = (request: HttpServerRequest.HttpServerRequest, maxBytes: num
  * for the body, i.e. after authentication: an unauthenticated caller cannot make us read a body to its end.
  */
 export const deferChunkedBody = (request: HttpServerRequest.HttpServerRequest, maxBytes: number) =>
-  Effect.map(Effect.runtime<never>(), (runtime) => {
+  Effect.map(Effect.context<never>(), (context) => {
     if (!isChunked(request) || !HttpMethod.hasBody(request.method)) return request
-    const runPromise = Runtime.runPromise(runtime)
+    const runPromise = Effect.runPromiseWith(context)
     // highWaterMark 0: the stream does not pull before its first read
     const body = new ReadableStream<Uint8Array>(
       {
@@ -53,6 +53,6 @@ export const deferChunkedBody = (request: HttpServerRequest.HttpServerRequest, m
         headers,
         body,
         duplex: "half"
-      })
+      } as RequestInit)
     )
   })

@@ -12,6 +12,12 @@ const causedByUnavailableDatabase = (error: unknown, depth = 0): boolean =>
     "cause" in error &&
     causedByUnavailableDatabase(error.cause, depth + 1))
 
+/** The defects and the failures a cause holds. */
+const errorsOf = (cause: Cause.Cause<unknown>): ReadonlyArray<unknown> =>
+  cause.reasons.flatMap((reason) =>
+    Cause.isDieReason(reason) ? [reason.defect] : Cause.isFailReason(reason) ? [reason.error] : []
+  )
+
 /**
  * The tagged answer for a request that died: 503 when the database cannot be reached (retry shortly), else 500
  * with the request id, which finds the one ERROR log line holding the cause. The cause never reaches the caller.
@@ -21,8 +27,7 @@ export const answerDefect = (
 ): Effect.Effect<never, ServiceUnavailable | InternalError> =>
   Effect.gen(function* () {
     const requestId = yield* currentRequestId
-    const errors = [...Cause.defects(cause), ...Cause.failures(cause)]
-    if (errors.some((error) => causedByUnavailableDatabase(error))) {
+    if (errorsOf(cause).some((error) => causedByUnavailableDatabase(error))) {
       yield* Effect.logWarning("database unreachable: answered 503", cause).pipe(
         Effect.annotateLogs({ requestId })
       )

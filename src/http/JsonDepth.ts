@@ -1,5 +1,5 @@
-import { HttpServerError, type HttpServerRequest } from "@effect/platform"
 import { Data, Effect } from "effect"
+import { HttpServerError, type HttpServerRequest } from "effect/http"
 
 /** No request of the contract nests deeper than a few levels; 32 leaves room and keeps every recursion shallow. */
 export const maxJsonDepth = 32
@@ -25,27 +25,28 @@ export const nestsDeeperThan = (text: string, max: number): boolean => {
 }
 
 /**
- * The request with a `json` that refuses a body nested deeper than `maxJsonDepth` before parsing it: the schema
- * decoder and its error messages recurse over the parsed value, and ~3,000 levels overflow the stack. The body is
- * still read only when the handler asks for it (after authentication).
+ * The request with a `text` (and `json`) that refuses a body nested deeper than `maxJsonDepth` before it is
+ * parsed: the schema decoder and its error messages recurse over the parsed value, and ~3,000 levels overflow the
+ * stack. The HttpApi reads JSON payloads through `text`. The body is still read only when the handler asks for it
+ * (after authentication).
  */
 export const limitJsonDepth = (
   request: HttpServerRequest.HttpServerRequest
 ): HttpServerRequest.HttpServerRequest => {
-  const json = Effect.suspend(() =>
+  const tooDeep = () =>
+    new HttpServerError.HttpServerError({
+      reason: new HttpServerError.RequestParseError({
+        request,
+        cause: new JsonTooDeep({ message: `the body nests deeper than ${maxJsonDepth} levels` })
+      })
+    })
+  const text = Effect.suspend(() =>
     Effect.flatMap(request.text, (text) =>
-      nestsDeeperThan(text, maxJsonDepth)
-        ? Effect.fail(
-            new HttpServerError.RequestError({
-              request,
-              reason: "Decode",
-              cause: new JsonTooDeep({ message: `the body nests deeper than ${maxJsonDepth} levels` })
-            })
-          )
-        : request.json
+      nestsDeeperThan(text, maxJsonDepth) ? Effect.fail(tooDeep()) : Effect.succeed(text)
     )
   )
+  const json = Effect.flatMap(text, () => request.json)
   return new Proxy(request, {
-    get: (target, key) => (key === "json" ? json : Reflect.get(target, key, target))
+    get: (target, key) => (key === "text" ? text : key === "json" ? json : Reflect.get(target, key, target))
   })
 }

@@ -1,13 +1,14 @@
-import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { HttpEffect, HttpServerResponse } from "effect/http"
+import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
 import { Accounts } from "../orders/Accounts.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
-import { type OrdersApi, TawsilApi } from "./Api.js"
+import { type EndpointsOf, type GroupHandlers, type OrdersApi, TawsilApi } from "./Api.js"
 import { makeAccountLimiter } from "./AccountRateLimit.js"
 import { CurrentAccount } from "./Auth.js"
 
-export const markReplayed = HttpApp.appendPreResponseHandler((_request, response) =>
+export const markReplayed = HttpEffect.appendPreResponseHandler((_request, response) =>
   Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
 )
 
@@ -15,12 +16,16 @@ export const markReplayed = HttpApp.appendPreResponseHandler((_request, response
  * The handlers of the `orders` group, for any HttpApi that contains the group: Tawsil's own, or a host service's
  * (`HttpApiBuilder.group(HostApi, "orders", ordersHandlers)`).
  */
-export const ordersHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup<E, R, typeof OrdersApi>) =>
+export const ordersHandlers = <
+  Endpoints extends Record<keyof EndpointsOf<typeof OrdersApi>, HttpApiEndpoint.Constraint>
+>(
+  handlers: HttpApiBuilder.Handlers<never, Endpoints>
+) =>
   Effect.gen(function* () {
     const orders = yield* Orders
     const accounts = yield* Accounts
     const limiter = yield* makeAccountLimiter
-    return handlers
+    const handled = (handlers as unknown as HttpApiBuilder.Handlers.FromGroup<typeof OrdersApi>)
       .handle("create", ({ payload, headers }) =>
         Effect.gen(function* () {
           const accountId = yield* CurrentAccount
@@ -34,16 +39,16 @@ export const ordersHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup
           return created.order
         })
       )
-      .handle("get", ({ path }) =>
-        Effect.flatMap(CurrentAccount, (accountId) => orders.get(accountId, path.id))
+      .handle("get", ({ params }) =>
+        Effect.flatMap(CurrentAccount, (accountId) => orders.get(accountId, params.id))
       )
-      .handle("list", ({ urlParams }) =>
+      .handle("list", ({ query }) =>
         Effect.gen(function* () {
           const accountId = yield* CurrentAccount
-          const before = yield* orderCursorNumber(urlParams.cursor)
+          const before = yield* orderCursorNumber(query.cursor)
           return yield* orders.list(accountId, {
-            status: urlParams.status,
-            limit: urlParams.limit ?? 50,
+            status: query.status,
+            limit: query.limit ?? 50,
             before
           })
         })
@@ -51,6 +56,7 @@ export const ordersHandlers = <E, R>(handlers: HttpApiBuilder.Handlers.FromGroup
       .handle("account", () =>
         Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(accounts.get(accountId)))
       )
+    return handled as unknown as GroupHandlers<Endpoints, HttpApiBuilder.Handlers.Context<typeof handled>>
   })
 
 export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", ordersHandlers)

@@ -1,12 +1,11 @@
-import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Context, Effect } from "effect"
+import { Context, Effect, Option } from "effect"
+import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { randomUUID } from "node:crypto"
 
 /** The id of the request being answered: the caller's `X-Request-Id` when well-formed, else a generated one. */
-export class CurrentRequestId extends Context.Tag("tawsil/http/CurrentRequestId")<
-  CurrentRequestId,
-  string
->() {}
+export class CurrentRequestId extends Context.Service<CurrentRequestId, string>()(
+  "tawsil/http/CurrentRequestId"
+) {}
 
 const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -15,7 +14,7 @@ export const requestIdFrom = (header: string | undefined): string =>
 
 /** The current request's id, or a fresh one outside `withRequestId` (a host mounting only Tawsil's groups). */
 export const currentRequestId = Effect.map(Effect.serviceOption(CurrentRequestId), (id) =>
-  id._tag === "Some" ? id.value : requestIdFrom(undefined)
+  Option.isSome(id) ? id.value : requestIdFrom(undefined)
 )
 
 /**
@@ -23,12 +22,16 @@ export const currentRequestId = Effect.map(Effect.serviceOption(CurrentRequestId
  * log line written while the request runs and on its span.
  */
 export const withRequestId = <E, R>(
-  app: HttpApp.Default<E, R>
-): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest> =>
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  Exclude<R, CurrentRequestId> | HttpServerRequest.HttpServerRequest
+> =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const id = requestIdFrom(request.headers["x-request-id"])
-    yield* HttpApp.appendPreResponseHandler((_request, response) =>
+    yield* HttpEffect.appendPreResponseHandler((_request, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", id))
     )
     yield* Effect.annotateCurrentSpan("http.request_id", id)

@@ -76,24 +76,24 @@ export const watchStep = (
         return Option.some(Phase.Finished({ outcome: "manual" }))
       }
       const answer = yield* providers.client(watch.providerId).pipe(
-        Effect.flatMap(({ client }) => Effect.zipRight(gate.ensureFresh, client.check(order))),
+        Effect.flatMap(({ client }) => Effect.andThen(gate.ensureFresh, client.check(order))),
         Effect.provideService(ProviderCallGuard, { beforeCall: gate.ensureFresh }),
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: settings.checkTimeout,
-          onTimeout: () => new ProviderTransient({ message: "no answer before the check timeout" })
+          orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
         }),
-        Effect.either,
+        Effect.result,
         Effect.withSpan("StatusMonitor.check", { attributes: { orderId: lease.orderId } })
       )
-      if (answer._tag === "Left") {
+      if (answer._tag === "Failure") {
         yield* store.recordCheck(
           lease,
           ResellerWords.processing,
-          logIfChanged(answer.left._tag, answer.left.message)
+          logIfChanged(answer.failure._tag, answer.failure.message)
         )
         return Option.none()
       }
-      const result = answer.right
+      const result = answer.success
       const log = logIfChanged(result._tag, result.message)
       const words = resellerWordsFor(result)
       return yield* CheckResult.$match(result, {
@@ -117,7 +117,7 @@ export const watchStep = (
           ambiguousSince !== undefined
             ? neverSeen(ambiguousSince, log)
             : Effect.as(
-                Effect.zipRight(
+                Effect.andThen(
                   Effect.logError("provider lost an order it had accepted; still polling"),
                   store.recordCheck(lease, words, log)
                 ),
@@ -130,12 +130,14 @@ export const watchStep = (
       checkDueAt = endedAt + intervalMillis
     })
     yield* Effect.sleep(timing.firstDelay)
-    const next = yield* Effect.repeat(
-      Effect.zipLeft(checkOnce, dueAfterThis),
-      Schedule.spaced(settings.pollInterval).pipe(
-        Schedule.whileInput((outcome: Option.Option<Phase>) => Option.isNone(outcome)),
-        Schedule.passthrough
-      )
+    // spaced checks while none settles the order; the repeat answers the last check's outcome
+    const untilSettled = Schedule.spaced(settings.pollInterval).pipe(
+      Schedule.while(({ input }: Schedule.InputMetadata<Option.Option<Phase>>) => Option.isNone(input)),
+      Schedule.passthrough
+    )
+    const next = yield* checkOnce.pipe(
+      Effect.tap(() => dueAfterThis),
+      Effect.repeat(untilSettled)
     )
     return Option.getOrElse(next, () => Phase.Finished({ outcome: "stopped" }))
   })

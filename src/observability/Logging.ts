@@ -1,33 +1,23 @@
-import {
-  Config,
-  Context,
-  Effect,
-  FiberRef,
-  FiberRefs,
-  HashSet,
-  Inspectable,
-  Layer,
-  Logger,
-  Option,
-  Tracer
-} from "effect"
+import { Config, Context, Effect, Layer, Logger, Option, Redactable, Schema, Tracer } from "effect"
 
 export type LogFormat = "json" | "pretty"
 
-const logFormat = Config.literal("json", "pretty")("TAWSIL_LOG_FORMAT")
+const logFormat = Config.schema(
+  Schema.Literals(["json", "pretty"]).annotate({
+    description: "log format: json (one object a line) or pretty"
+  }),
+  "TAWSIL_LOG_FORMAT"
+)
 
 /** `TAWSIL_LOG_FORMAT`; unset = `pretty` on a terminal, `json` otherwise (a pipe, a container, a service). */
-export const logFormatConfig = (isTerminal: boolean) =>
-  logFormat.pipe(
-    Config.withDefault<LogFormat>(isTerminal ? "pretty" : "json"),
-    Config.withDescription("log format: json (one object a line) or pretty")
-  )
+export const logFormatConfig = (isTerminal: boolean): Config.Config<LogFormat> =>
+  logFormat.pipe(Config.withDefault<LogFormat>(isTerminal ? "pretty" : "json"))
 
 /** Keys every JSON line has (or may have) of its own; an annotation with one of these names gets a `_` prefix. */
 const reserved = new Set(["time", "level", "message", "fiber", "spans", "traceId", "spanId", "cause"])
 
-const currentSpan = (context: FiberRefs.FiberRefs) =>
-  Context.getOption(FiberRefs.getOrDefault(context, FiberRef.currentContext), Tracer.ParentSpan)
+const currentSpan = (options: Logger.Options<unknown>) =>
+  Context.getOption(options.fiber.context, Tracer.ParentSpan)
 
 /** The module a line comes from: its `module` annotation, else the first word of its span (`Orders.create`). */
 const moduleOf = (annotations: Record<string, unknown>, span: Option.Option<Tracer.AnySpan>) => {
@@ -44,7 +34,7 @@ const stringify = (line: Record<string, unknown>) => {
     if (typeof value !== "object" || value === null) return value
     if (seen.has(value)) return "[Circular]"
     seen.add(value)
-    return Inspectable.redact(value)
+    return Redactable.redact(value)
   })
 }
 
@@ -55,12 +45,12 @@ const stringify = (line: Record<string, unknown>) => {
  * here as text: credentials are `Redacted` values, which write themselves as `<redacted>`.
  */
 export const jsonLogger: Logger.Logger<unknown, string> = Logger.make((options) => {
-  const log = Logger.structuredLogger.log(options)
-  const span = currentSpan(options.context)
+  const log = Logger.formatStructured.log(options)
+  const span = currentSpan(options)
   const { module: _module, orderId, ...rest } = log.annotations
   const line: Record<string, unknown> = {
     time: log.timestamp,
-    level: log.logLevel,
+    level: log.level,
     module: moduleOf(log.annotations, span),
     ...(orderId === undefined ? {} : { orderId }),
     message: log.message
@@ -77,23 +67,23 @@ export const jsonLogger: Logger.Logger<unknown, string> = Logger.make((options) 
 })
 
 export const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
-  format === "json" ? Logger.withConsoleLog(jsonLogger) : Logger.prettyLogger()
+  format === "json" ? Logger.withConsoleLog(jsonLogger) : Logger.consolePretty()
 
 /**
- * Puts the configured logger in place of Effect's console loggers: the default one, and the pretty one that
- * `NodeRuntime.runMain` installs, so every line is written once, in one format. Other loggers are kept.
- * Provide it under everything else (see `main.ts`).
+ * Puts the configured logger in place of Effect's console logger, the default one (in Effect 4
+ * `NodeRuntime.runMain` installs no pretty logger of its own), so every line is written once, in one format.
+ * Other loggers (the tracer's, for one) are kept. Provide it under everything else (see `main.ts`).
  */
-export const LoggingLive = Layer.unwrapEffect(
+export const LoggingLive = Layer.unwrap(
   Effect.map(logFormatConfig(process.stdout.isTTY === true), (format) =>
-    Layer.scopedDiscard(
-      Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
-        loggers.pipe(
-          HashSet.remove(Logger.defaultLogger),
-          HashSet.remove(Logger.prettyLoggerDefault),
-          HashSet.add(loggerFor(format))
-        )
-      )
+    Layer.effect(
+      Logger.CurrentLoggers,
+      Effect.map(Logger.CurrentLoggers, (loggers) => {
+        const next = new Set(loggers)
+        next.delete(Logger.defaultLogger)
+        next.add(loggerFor(format))
+        return next
+      })
     )
   )
 )

@@ -1,73 +1,76 @@
-import { Effect, Metric, MetricBoundaries, MetricKey, type MetricKeyType, MetricLabel } from "effect"
+import { Effect, Metric } from "effect"
 
 /**
- * Every metric Tawsil exports on `/metrics`. Effect's metric registry is global to the process; counters and
- * histograms are updated where things happen, gauges are set from the database and the engine at scrape time
- * (`ScrapeGauges`).
+ * Every metric Tawsil exports on `/metrics`. Effect's metric registry (`Metric.MetricRegistry`, a reference whose
+ * default is one map for the whole process) is global to the process; counters and histograms are updated where
+ * things happen, gauges are set from the database and the engine at scrape time (`ScrapeGauges`).
  */
 
+type Labels = ReadonlyArray<readonly [string, string]>
+
 /**
- * A metric per label set, made once and kept. `Metric.tagged` builds a new registry key on every update (a union of
- * label arrays, then a hashed lookup): on the per-call paths that doubled bench:dispatch's create → place latency.
- * A metric whose key already carries its labels updates through one cached hook.
+ * A metric per label set, made once and kept. `Metric.withAttributes` wraps the metric in a new transform and
+ * merges the attributes into the context on every update (a new context, then a series key built from the
+ * merged attributes when the wrapper is new): on the per-call paths that doubled bench:dispatch's create → place
+ * latency. A metric whose own attributes already carry its labels keeps its series key cached.
  */
-const labelled = <
-  Type extends MetricKeyType.MetricKeyType.Counter<number> | MetricKeyType.MetricKeyType.Histogram
->(
-  key: MetricKey.MetricKey<Type>
+const labelled = <M extends Metric.Metric<number, unknown>>(
+  make: (attributes: Metric.Metric.AttributeSet) => M
 ) => {
-  const made = new Map<string, ReturnType<typeof Metric.fromMetricKey<Type>>>()
-  return (labels: ReadonlyArray<readonly [string, string]>) => {
+  const made = new Map<string, M>()
+  return (labels: Labels): M => {
     const id = labels.map(([name, value]) => `${name}=${value}`).join("\u0000")
     const known = made.get(id)
     if (known !== undefined) return known
-    const metric = Metric.fromMetricKey(
-      MetricKey.taggedWithLabels(
-        key,
-        labels.map(([name, value]) => MetricLabel.make(name, value))
-      )
-    )
+    const metric = make(Object.fromEntries(labels))
     made.set(id, metric)
     return metric
   }
 }
 
-export const ordersCreated = labelled(
-  MetricKey.counter("tawsil_orders_created_total", {
+export const ordersCreated = labelled((attributes) =>
+  Metric.counter("tawsil_orders_created_total", {
     description:
       "Order creation requests by outcome: created, replayed, or the refusal (insufficient_balance, …)",
-    incremental: true
+    incremental: true,
+    attributes
   })
 )
 
-export const ordersFinished = labelled(
-  MetricKey.counter("tawsil_orders_finished_total", {
+export const ordersFinished = labelled((attributes) =>
+  Metric.counter("tawsil_orders_finished_total", {
     description: "Orders the engine took to a final dispatch outcome: approved, rejected or manual",
-    incremental: true
+    incremental: true,
+    attributes
   })
 )
 
-export const dispatchOutcomes = labelled(
-  MetricKey.counter("tawsil_dispatch_outcomes_total", {
+export const dispatchOutcomes = labelled((attributes) =>
+  Metric.counter("tawsil_dispatch_outcomes_total", {
     description:
       "Provider sends and checks by provider, call and outcome (the answer's tag, the error tag, or interrupted)",
-    incremental: true
+    incremental: true,
+    attributes
   })
 )
 
-export const providerCallDuration = labelled(
-  MetricKey.histogram(
-    "tawsil_provider_call_duration_seconds",
-    MetricBoundaries.fromIterable([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
-    "Provider call latency by provider and call (place, check, balance, catalogue), rate-limit waits included"
-  )
+const providerCallBoundaries = Metric.boundariesFromIterable([
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+])
+
+export const providerCallDuration = labelled((attributes) =>
+  Metric.histogram("tawsil_provider_call_duration_seconds", {
+    description:
+      "Provider call latency by provider and call (place, check, balance, catalogue), rate-limit waits included",
+    boundaries: providerCallBoundaries,
+    attributes
+  })
 )
 
-export const pollLateness = Metric.histogram(
-  "tawsil_poll_lateness_seconds",
-  MetricBoundaries.fromIterable([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
-  "How late a status check started after it was due"
-)
+export const pollLateness = Metric.histogram("tawsil_poll_lateness_seconds", {
+  description: "How late a status check started after it was due",
+  boundaries: Metric.boundariesFromIterable([0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+})
 
 export const orderFibersInFlight = Metric.gauge("tawsil_order_fibers_in_flight", {
   description: "Order fibers running in this process"
@@ -96,10 +99,10 @@ export const snakeCase = (tag: string) =>
     .replace(/[^A-Za-z0-9_]/g, "_")
     .toLowerCase()
 
-export const countOrderCreated = (outcome: string) => Metric.increment(ordersCreated([["outcome", outcome]]))
+export const countOrderCreated = (outcome: string) => Metric.update(ordersCreated([["outcome", outcome]]), 1)
 
 export const countOrderFinished = (outcome: string) =>
-  Metric.increment(ordersFinished([["outcome", outcome]]))
+  Metric.update(ordersFinished([["outcome", outcome]]), 1)
 
 /** The outcomes intake can answer with, shown at 0 before the first order so rates start from the first one. */
 const createdOutcomes = [
@@ -114,13 +117,13 @@ const createdOutcomes = [
 
 export const registerKnownSeries = Effect.forEach(
   createdOutcomes,
-  (outcome) => Metric.incrementBy(ordersCreated([["outcome", outcome]]), 0),
+  (outcome) => Metric.update(ordersCreated([["outcome", outcome]]), 0),
   { discard: true }
 ).pipe(
-  Effect.zipRight(
+  Effect.andThen(
     Effect.forEach(
       ["approved", "rejected", "manual"],
-      (outcome) => Metric.incrementBy(ordersFinished([["outcome", outcome]]), 0),
+      (outcome) => Metric.update(ordersFinished([["outcome", outcome]]), 0),
       { discard: true }
     )
   )

@@ -1,4 +1,4 @@
-import { Config, Effect, Metric, Option, Redacted } from "effect"
+import { Config, Context, Effect, Layer, Metric, Option, Redacted, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { Unauthorized } from "../http/HttpErrors.js"
 import { render } from "./PrometheusText.js"
@@ -8,8 +8,11 @@ const digest = (value: string) => createHash("sha256").update(value).digest()
 
 /** `TAWSIL_METRICS_TOKEN`: unset = `/metrics` is open (scrapers usually carry no token). */
 export const metricsTokenConfig = Config.option(
-  Config.redacted("TAWSIL_METRICS_TOKEN").pipe(
-    Config.withDescription("bearer token required on GET /metrics; unset = no token needed")
+  Config.schema(
+    Schema.Redacted(Schema.String).annotate({
+      description: "bearer token required on GET /metrics; unset = no token needed"
+    }),
+    "TAWSIL_METRICS_TOKEN"
   )
 )
 
@@ -19,10 +22,10 @@ const unauthorized = new Unauthorized({ message: "GET /metrics needs Authorizati
  * What `GET /metrics` answers: the gauges read fresh, then the whole metric registry in Prometheus text format.
  * With a metrics token configured, a request without it is refused before anything is read.
  */
-export class MetricsEndpoint extends Effect.Service<MetricsEndpoint>()(
+export class MetricsEndpoint extends Context.Service<MetricsEndpoint>()(
   "tawsil/observability/MetricsEndpoint",
   {
-    effect: Effect.gen(function* () {
+    make: Effect.gen(function* () {
       const gauges = yield* ScrapeGauges
       const token = yield* Effect.orDie(metricsTokenConfig)
       const expected = Option.map(token, (t) => digest(Redacted.value(t)))
@@ -40,13 +43,14 @@ export class MetricsEndpoint extends Effect.Service<MetricsEndpoint>()(
 
       const scrape = (authorization: string | undefined) =>
         authorize(authorization).pipe(
-          Effect.zipRight(gauges.refresh),
-          Effect.zipRight(Metric.snapshot),
+          Effect.andThen(gauges.refresh),
+          Effect.andThen(Metric.snapshot),
           Effect.map(render)
         )
 
       return { scrape } as const
-    }),
-    dependencies: [ScrapeGauges.Default]
+    })
   }
-) {}
+) {
+  static readonly layer = Layer.effect(this, this.make).pipe(Layer.provide(ScrapeGauges.layer))
+}

@@ -1,4 +1,4 @@
-import { type MetricKey, MetricKeyType, MetricState, Option, type MetricPair } from "effect"
+import type { Metric } from "effect"
 
 /** The media type of the Prometheus text exposition format this module writes. */
 export const contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -38,66 +38,73 @@ const series = (name: string, labels: ReadonlyArray<Label>) =>
     ? name
     : `${name}{${labels.map(([k, v]) => `${labelName(k)}="${escapeLabel(v)}"`).join(",")}}`
 
-/** A counter Effect may decrement (not `incremental`, like `effect_fiber_active`) is a gauge to Prometheus. */
-const typeOf = (
-  key: MetricKey.MetricKey.Untyped,
-  state: MetricState.MetricState.Untyped
-): Type | undefined => {
-  if (MetricState.isCounterState(state)) {
-    return MetricKeyType.isCounterKey(key.keyType) && key.keyType.incremental ? "counter" : "gauge"
+/** A counter Effect may decrement (one not made `incremental`) is a gauge to Prometheus. */
+const typeOf = (snapshot: Metric.Metric.Snapshot): Type => {
+  switch (snapshot.type) {
+    case "Counter":
+      return snapshot.state.incremental ? "counter" : "gauge"
+    case "Frequency":
+      return "counter"
+    case "Gauge":
+      return "gauge"
+    case "Histogram":
+      return "histogram"
+    case "Summary":
+      return "summary"
   }
-  if (MetricState.isFrequencyState(state)) return "counter"
-  if (MetricState.isGaugeState(state)) return "gauge"
-  if (MetricState.isHistogramState(state)) return "histogram"
-  if (MetricState.isSummaryState(state)) return "summary"
-  return undefined
 }
 
-/** The samples of one metric key (one label set), in the order the exposition format documents them. */
+/** The samples of one metric series (one label set), in the order the exposition format documents them. */
 const samplesOf = (
   name: string,
   labels: ReadonlyArray<Label>,
-  state: MetricState.MetricState.Untyped
+  snapshot: Metric.Metric.Snapshot
 ): ReadonlyArray<Sample> => {
-  if (MetricState.isCounterState(state)) return [[series(name, labels), formatValue(state.count)]]
-  if (MetricState.isGaugeState(state)) return [[series(name, labels), formatValue(state.value)]]
-  const totals: ReadonlyArray<Sample> =
-    MetricState.isHistogramState(state) || MetricState.isSummaryState(state)
-      ? [
-          [series(`${name}_sum`, labels), formatValue(state.sum)],
-          [series(`${name}_count`, labels), formatValue(state.count)]
-        ]
-      : []
-  if (MetricState.isHistogramState(state)) {
-    // Effect's buckets are cumulative and end with +Inf (MetricBoundaries.fromIterable appends it)
-    const buckets = state.buckets.some(([le]) => le === Number.POSITIVE_INFINITY)
-      ? state.buckets
-      : [...state.buckets, [Number.POSITIVE_INFINITY, state.count] as const]
-    return [
-      ...buckets.map(([le, count]): Sample => [
-        series(`${name}_bucket`, [...labels, ["le", formatValue(le)]]),
+  switch (snapshot.type) {
+    case "Counter":
+      return [[series(name, labels), formatValue(snapshot.state.count)]]
+    case "Gauge":
+      return [[series(name, labels), formatValue(snapshot.state.value)]]
+    case "Histogram": {
+      const { state } = snapshot
+      // Effect's buckets are cumulative and end with +Inf (Metric.boundariesFromIterable appends it)
+      const buckets = state.buckets.some(([le]) => le === Number.POSITIVE_INFINITY)
+        ? state.buckets
+        : [...state.buckets, [Number.POSITIVE_INFINITY, state.count] as const]
+      return [
+        ...buckets.map(([le, count]): Sample => [
+          series(`${name}_bucket`, [...labels, ["le", formatValue(le)]]),
+          formatValue(count)
+        ]),
+        ...totals(name, labels, state)
+      ]
+    }
+    case "Summary": {
+      const { state } = snapshot
+      return [
+        ...state.quantiles.map(([q, value]): Sample => [
+          series(name, [...labels, ["quantile", formatValue(q)]]),
+          formatValue(value ?? Number.NaN)
+        ]),
+        ...totals(name, labels, state)
+      ]
+    }
+    case "Frequency":
+      return [...snapshot.state.occurrences].map(([key, count]): Sample => [
+        series(name, [...labels, ["key", key]]),
         formatValue(count)
-      ]),
-      ...totals
-    ]
+      ])
   }
-  if (MetricState.isSummaryState(state)) {
-    return [
-      ...state.quantiles.map(([q, value]): Sample => [
-        series(name, [...labels, ["quantile", formatValue(q)]]),
-        formatValue(Option.getOrElse(value, () => Number.NaN))
-      ]),
-      ...totals
-    ]
-  }
-  if (MetricState.isFrequencyState(state)) {
-    return [...state.occurrences].map(([key, count]): Sample => [
-      series(name, [...labels, ["key", key]]),
-      formatValue(count)
-    ])
-  }
-  return []
 }
+
+const totals = (
+  name: string,
+  labels: ReadonlyArray<Label>,
+  state: { readonly sum: number; readonly count: number }
+): ReadonlyArray<Sample> => [
+  [series(`${name}_sum`, labels), formatValue(state.sum)],
+  [series(`${name}_count`, labels), formatValue(state.count)]
+]
 
 /**
  * Renders a snapshot of Effect's metric registry (`Metric.snapshot`) as Prometheus text exposition format 0.0.4:
@@ -105,22 +112,16 @@ const samplesOf = (
  * output is stable. A name registered with two types keeps the first type seen; the other keys are dropped.
  * Declare counters `incremental: true` to have them typed `counter`.
  */
-export const render = (pairs: ReadonlyArray<MetricPair.MetricPair.Untyped>): string => {
+export const render = (snapshots: ReadonlyArray<Metric.Metric.Snapshot>): string => {
   const families = new Map<string, Family>()
-  for (const { metricKey, metricState } of pairs) {
-    const name = metricName(metricKey.name)
-    const type = typeOf(metricKey, metricState)
-    if (type === undefined) continue
-    const family = families.get(name) ?? {
-      name,
-      type,
-      help: Option.getOrUndefined(metricKey.description),
-      groups: []
-    }
+  for (const snapshot of snapshots) {
+    const name = metricName(snapshot.id)
+    const type = typeOf(snapshot)
+    const family = families.get(name) ?? { name, type, help: snapshot.description, groups: [] }
     if (family.type !== type) continue
     families.set(name, family)
-    const labels = metricKey.tags.map((tag): Label => [tag.key, tag.value])
-    family.groups.push({ key: series("", labels), samples: samplesOf(name, labels, metricState) })
+    const labels = Object.entries(snapshot.attributes ?? {})
+    family.groups.push({ key: series("", labels), samples: samplesOf(name, labels, snapshot) })
   }
   const lines: Array<string> = []
   for (const family of [...families.values()].sort((a, b) => compare(a.name, b.name))) {

@@ -12,8 +12,11 @@ const outcomeOf = <A, E>(exit: Exit.Exit<A, E>): string => {
       ? value._tag
       : "Ok"
   }
-  if (Exit.isInterrupted(exit)) return "Interrupted"
-  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (Exit.hasInterrupts(exit)) return "Interrupted"
+  // a single typed failure; a defect, or a failure with a defect beside it, is a defect
+  const reasons = exit.cause.reasons
+  const only = reasons.length === 1 ? reasons[0] : undefined
+  const failure = only !== undefined && only._tag === "Fail" ? only.error : undefined
   return typeof failure === "object" &&
     failure !== null &&
     "_tag" in failure &&
@@ -45,7 +48,7 @@ const observed =
             ["call", call],
             ["outcome", outcomeOf(exit)]
           ])
-          return Effect.zipRight(latency, Metric.increment(outcome))
+          return Effect.andThen(latency, Metric.update(outcome, 1))
         })
       )
     )

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Metric, Option } from "effect"
+import { Context, Effect, Layer, Metric, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { Dispatcher } from "../dispatch/Dispatcher.js"
 import { DispatchState } from "../orders/Order.js"
 import { CodeInventory } from "../providers/CodeInventory.js"
@@ -23,8 +23,8 @@ interface OutboxRow {
  * cluster's, from SQL), PIN codes left per group, and this process's order fibers (when it runs an engine).
  * A failed read is logged and leaves the gauges at their last values: `/metrics` still answers.
  */
-export class ScrapeGauges extends Effect.Service<ScrapeGauges>()("tawsil/observability/ScrapeGauges", {
-  effect: Effect.gen(function* () {
+export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observability/ScrapeGauges", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const codes = yield* CodeInventory
     const dispatcher = yield* Effect.serviceOption(Dispatcher)
@@ -39,19 +39,22 @@ export class ScrapeGauges extends Effect.Service<ScrapeGauges>()("tawsil/observa
       const counts = new Map(rows.map((row) => [row.state, row.count]))
       yield* Effect.forEach(
         new Set([...DispatchState.literals, ...counts.keys()]),
-        (state) => Metric.set(Metric.tagged(outboxDepth, "state", state), counts.get(state) ?? 0),
+        (state) => Metric.update(Metric.withAttributes(outboxDepth, { state }), counts.get(state) ?? 0),
         { discard: true }
       )
-      yield* Metric.set(outboxOldestAge, Math.max(0, ...rows.map((row) => row.oldest_seconds)))
+      yield* Metric.update(outboxOldestAge, Math.max(0, ...rows.map((row) => row.oldest_seconds)))
     })
 
     const stock = Effect.flatMap(codes.stock, (groups) =>
       Effect.forEach(
         groups,
         (group) =>
-          Effect.zipRight(
-            Metric.set(Metric.tagged(codesAvailable, "group", group.groupId), group.available),
-            Metric.set(Metric.tagged(codesLowStock, "group", group.groupId), group.lowStock ? 1 : 0)
+          Effect.andThen(
+            Metric.update(Metric.withAttributes(codesAvailable, { group: group.groupId }), group.available),
+            Metric.update(
+              Metric.withAttributes(codesLowStock, { group: group.groupId }),
+              group.lowStock ? 1 : 0
+            )
           ),
         { discard: true }
       )
@@ -59,21 +62,22 @@ export class ScrapeGauges extends Effect.Service<ScrapeGauges>()("tawsil/observa
 
     const fibers = Option.match(dispatcher, {
       onNone: () => Effect.void,
-      onSome: (engine) => Effect.flatMap(engine.inFlight, (n) => Metric.set(orderFibersInFlight, n))
+      onSome: (engine) => Effect.flatMap(engine.inFlight, (n) => Metric.update(orderFibersInFlight, n))
     })
 
     const refresh = Effect.all([outbox, stock], { concurrency: 2, discard: true }).pipe(
       Effect.timeout("5 seconds"),
-      Effect.catchAllCause((cause) =>
+      Effect.catchCause((cause) =>
         Effect.logWarning("metrics: could not read the database gauges", cause).pipe(
           Effect.annotateLogs({ module: "Metrics" })
         )
       ),
-      Effect.zipRight(fibers),
+      Effect.andThen(fibers),
       Effect.withSpan("ScrapeGauges.refresh")
     )
 
     return { refresh } as const
-  }),
-  dependencies: [CodeInventory.Default]
-}) {}
+  })
+}) {
+  static readonly layer = Layer.effect(this, this.make).pipe(Layer.provide(CodeInventory.layer))
+}

@@ -1,7 +1,10 @@
-import { NodeSdk } from "@effect/opentelemetry"
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Config, Effect, Layer, Option } from "effect"
+import { Config, Effect, Layer, Option, Schema } from "effect"
+
+const described = (name: string, description: string) =>
+  Config.schema(Schema.String.annotate({ description }), name)
 
 /**
  * The standard OpenTelemetry variables. Only the endpoints and the service name are read here; the exporter reads
@@ -10,20 +13,22 @@ import { Config, Effect, Layer, Option } from "effect"
  */
 export const tracingConfig = Config.all({
   endpoint: Config.option(
-    Config.string("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
-      Config.withDescription("OTLP/HTTP collector base URL, e.g. http://localhost:4318; unset = no export")
+    described(
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
+      "OTLP/HTTP collector base URL, e.g. http://localhost:4318; unset = no export"
     )
   ),
   tracesEndpoint: Config.option(
-    Config.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").pipe(
-      Config.withDescription("full URL for traces; overrides <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces")
+    described(
+      "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+      "full URL for traces; overrides <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces"
     )
   ),
-  serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("tawsil"))
+  serviceName: Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault("tawsil"))
 })
 
 /** Where spans go: the traces endpoint if given, else `/v1/traces` under the base endpoint; none = no export. */
-export const tracesUrl = (config: Config.Config.Success<typeof tracingConfig>): Option.Option<string> =>
+export const tracesUrl = (config: Config.Success<typeof tracingConfig>): Option.Option<string> =>
   Option.orElse(config.tracesEndpoint, () =>
     Option.map(config.endpoint, (base) => `${base.replace(/\/+$/, "")}/v1/traces`)
   )
@@ -33,7 +38,7 @@ export const tracesUrl = (config: Config.Config.Success<typeof tracingConfig>): 
  * when an endpoint is configured, batched; the last batch is flushed when the layer's scope closes. Without an
  * endpoint this layer is empty and spans stay in process, as before.
  */
-export const TracingLive = Layer.unwrapEffect(
+export const TracingLive = Layer.unwrap(
   Effect.map(tracingConfig, (config) =>
     Option.match(tracesUrl(config), {
       onNone: () => Layer.empty,

@@ -1,5 +1,4 @@
-import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { Amount, Currency, NonNegativeAmount, StoredAmount } from "./Money.js"
 import { plainText, SafeText } from "./SafeText.js"
 
@@ -14,12 +13,19 @@ export class Account extends Schema.Class<Account>("Account")({
   currency: Currency
 }) {}
 
-export const Name = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200), Schema.filter(plainText()))
+export const Name = Schema.Trim.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(200),
+  Schema.makeFilter(plainText())
+)
 
 export class CreateAccountRequest extends Schema.Class<CreateAccountRequest>("CreateAccountRequest")({
   name: Name,
   currency: Currency,
-  overdraftLimit: Schema.optionalWith(NonNegativeAmount, { default: () => "0.00" })
+  overdraftLimit: NonNegativeAmount.pipe(
+    Schema.withDecodingDefaultType(Effect.succeed("0.00")),
+    Schema.withConstructorDefault(Effect.succeed("0.00"))
+  )
 }) {}
 
 export class CreatedAccount extends Schema.Class<CreatedAccount>("CreatedAccount")({
@@ -28,30 +34,30 @@ export class CreatedAccount extends Schema.Class<CreatedAccount>("CreatedAccount
 }) {}
 
 export class CreditRequest extends Schema.Class<CreditRequest>("CreditRequest")({
-  amount: Amount.pipe(Schema.filter((a) => /[1-9]/.test(a) || "must not be zero")),
-  note: Schema.optional(SafeText({ maxLength: 500, allowTab: true }))
+  amount: Amount.check(Schema.makeFilter((a) => /[1-9]/.test(a) || "must not be zero")),
+  note: Schema.optionalKey(SafeText({ maxLength: 500, allowTab: true }))
 }) {}
 
-export const LedgerKind = Schema.Literal("debit", "refund", "redebit", "credit", "correction")
+export const LedgerKind = Schema.Literals(["debit", "refund", "redebit", "credit", "correction"])
 
 export class LedgerEntry extends Schema.Class<LedgerEntry>("LedgerEntry")({
   id: Schema.String,
   kind: LedgerKind,
   amount: StoredAmount,
   balanceAfter: StoredAmount,
-  orderId: Schema.optional(Schema.String),
-  note: Schema.optional(Schema.String),
-  createdAt: Schema.DateTimeUtc
+  orderId: Schema.optionalKey(Schema.String),
+  note: Schema.optionalKey(Schema.String),
+  createdAt: Schema.DateTimeUtcFromString
 }) {}
 
 export class AccountNotFound extends Schema.TaggedError<AccountNotFound>()(
   "AccountNotFound",
   { message: Schema.String, accountId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { httpApiStatus: 404 }
 ) {}
 
 export class InsufficientBalance extends Schema.TaggedError<InsufficientBalance>()(
   "InsufficientBalance",
   { message: Schema.String, balance: StoredAmount, required: StoredAmount },
-  HttpApiSchema.annotations({ status: 402 })
+  { httpApiStatus: 402 }
 ) {}

@@ -1,13 +1,12 @@
-import { HttpApiSchema } from "@effect/platform"
-import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import type { SqlClient } from "effect/sql"
 import { fromCents, maxStoredCents, StoredAmount, toCents } from "./Money.js"
 
 /** 409: the operation would take a balance (or an order's total) past what a money column holds. */
 export class BalanceOutOfRange extends Schema.TaggedError<BalanceOutOfRange>()(
   "BalanceOutOfRange",
   { message: Schema.String, balance: StoredAmount, limit: StoredAmount },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}
 
 export const maxBalance = fromCents(maxStoredCents)

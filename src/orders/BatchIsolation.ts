@@ -1,13 +1,14 @@
-import type { SqlError } from "@effect/sql"
 import { Effect, Exit } from "effect"
+import type { SqlError } from "effect/sql"
 
+// @effect/sql-pg 4 keeps the server's error fields (code, detail, message) on the reason's cause
 const pgField = (error: SqlError.SqlError, field: "code" | "detail" | "message"): string => {
-  const cause: unknown = error.cause
+  const cause: unknown = error.reason.cause
   const value: unknown = typeof cause === "object" && cause !== null ? Reflect.get(cause, field) : undefined
   return typeof value === "string" ? value : ""
 }
 
-export const isUniqueViolation = (error: SqlError.SqlError) => pgField(error, "code") === "23505"
+export const isUniqueViolation = (error: SqlError.SqlError) => error.reason._tag === "UniqueViolation"
 
 // data exception (22), integrity constraint (23), raised by a trigger (P0): about some row, not the database
 const isAboutData = (error: SqlError.SqlError) => /^(22|23|P0)/.test(pgField(error, "code"))
@@ -39,7 +40,7 @@ export const writeIsolating =
     ): Effect.Effect<ReadonlyArray<Exit.Exit<R>>> =>
       Effect.suspend(() => write(commands)).pipe(
         Effect.map((results) => results.map((result) => Exit.succeed(result))),
-        Effect.catchAll((error) => {
+        Effect.catch((error) => {
           if (isUniqueViolation(error) && !uniqueRetried) return attempt(commands, true)
           if (commands.length === 1 || !isAboutData(error)) {
             return Effect.succeed(commands.map(() => Exit.die(error)))
@@ -51,7 +52,7 @@ export const writeIsolating =
               : halves(commands)
           return Effect.logWarning("intake batch failed, writing it again without the failing orders").pipe(
             Effect.annotateLogs({ size: commands.length, named: named.length, error: error.message }),
-            Effect.zipRight(Effect.all([attempt(first, false), attempt(second, false)])),
+            Effect.andThen(Effect.all([attempt(first, false), attempt(second, false)])),
             Effect.map(([a, b]) => {
               const exits = new Map<C, Exit.Exit<R>>()
               first.forEach((command, i) => exits.set(command, a[i]!))

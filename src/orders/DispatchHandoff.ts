@@ -15,10 +15,10 @@ export interface NewOrderJob extends OrderRow {
   readonly mappings: Record<string, Mapping>
 }
 
-export class DispatchHandoff extends Context.Tag("tawsil/orders/DispatchHandoff")<
+export class DispatchHandoff extends Context.Service<
   DispatchHandoff,
   {
     readonly nodeId: string
     readonly started: (orders: ReadonlyArray<NewOrderJob>) => Effect.Effect<void>
   }
->() {}
+>()("tawsil/orders/DispatchHandoff") {}

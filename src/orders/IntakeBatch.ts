@@ -1,5 +1,6 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Either } from "effect"
+import { PgTypes } from "@effect/sql-pg"
+import { Effect, Result } from "effect"
+import { SqlClient } from "effect/sql"
 import { InsufficientBalance } from "./Account.js"
 import { outOfRange } from "./BalanceRange.js"
 import type { CreatedOrder, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
@@ -10,7 +11,7 @@ import { type OrderRow, toOrder } from "./OrderRow.js"
 import type { NewOrderJob } from "./DispatchHandoff.js"
 import { CurrencyMismatch, type Mapping, PackageNotFound, PackageUnavailable } from "./Package.js"
 
-export type IntakeResult = Either.Either<CreatedOrder, CreateOrderError>
+export type IntakeResult = Result.Result<CreatedOrder, CreateOrderError>
 
 interface PackageRow {
   readonly id: string
@@ -71,7 +72,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     const priorByKey = new Map(prior.map((row) => [keyOf(row.account_id, row.idempotency_key!), row]))
     const newByKey = new Map<string, NewOrder>()
 
-    type Decision = Either.Either<NewOrder | { readonly replayOf: OrderRow | NewOrder }, CreateOrderError>
+    type Decision = Result.Result<NewOrder | { readonly replayOf: OrderRow | NewOrder }, CreateOrderError>
     const decide = (command: IntakeCommand): Decision => {
       const hash = requestHash(command.request)
       const key =
@@ -81,8 +82,8 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
         if (earlier !== undefined) {
           const earlierHash = "request_hash" in earlier ? earlier.request_hash : earlier.hash
           return earlierHash === hash
-            ? Either.right({ replayOf: earlier })
-            : Either.left(
+            ? Result.succeed({ replayOf: earlier })
+            : Result.fail(
                 new IdempotencyKeyReused({
                   message: "this Idempotency-Key was used with a different request body"
                 })
@@ -92,12 +93,12 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
       const packageId = command.request.packageId
       const pkg = packageById.get(packageId)
       if (pkg === undefined)
-        return Either.left(new PackageNotFound({ message: "no such package", packageId }))
+        return Result.fail(new PackageNotFound({ message: "no such package", packageId }))
       if (!pkg.enabled)
-        return Either.left(new PackageUnavailable({ message: "the package is disabled", packageId }))
+        return Result.fail(new PackageUnavailable({ message: "the package is disabled", packageId }))
       const account = accountById.get(command.accountId)!
       if (account.currency !== pkg.currency) {
-        return Either.left(
+        return Result.fail(
           new CurrencyMismatch({
             message: `the package is priced in ${pkg.currency}, the account holds ${account.currency}`,
             packageCurrency: pkg.currency,
@@ -108,12 +109,12 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
       const required = toCents(pkg.price) * BigInt(command.request.quantity)
       const before = balance.get(account.id)!
       if (required > maxStoredCents) {
-        return Either.left(
+        return Result.fail(
           outOfRange("the order's total (price × quantity) is past the largest amount", before)
         )
       }
       if (before - required < -toCents(account.overdraft_limit)) {
-        return Either.left(
+        return Result.fail(
           new InsufficientBalance({
             message: "الرصيد غير كافٍ لتنفيذ الطلب (insufficient balance)",
             balance: fromCents(before),
@@ -131,11 +132,13 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
         balanceAfter: fromCents(before - required)
       }
       if (key !== undefined) newByKey.set(key, order)
-      return Either.right(order)
+      return Result.succeed(order)
     }
 
     const decisions = commands.map(decide)
-    const created = decisions.flatMap((d) => (Either.isRight(d) && "command" in d.right ? [d.right] : []))
+    const created = decisions.flatMap((d) =>
+      Result.isSuccess(d) && "command" in d.success ? [d.success] : []
+    )
     const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
     const balances = changed.map((id) => ({ id, balance: fromCents(balance.get(id)!) }))
     const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances)
@@ -152,7 +155,7 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
       }
     })
     const results = decisions.map((decision): IntakeResult =>
-      Either.map(decision, (d) => {
+      Result.map(decision, (d) => {
         if ("command" in d) return { order: toOrder(rowById.get(d.id)!), replayed: false }
         const row = "command" in d.replayOf ? rowById.get(d.replayOf.id)! : d.replayOf
         return { order: toOrder(row), replayed: true }
@@ -172,6 +175,9 @@ const insertOrders = (
   balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>
 ) => {
   const column = <A>(f: (o: NewOrder) => A) => created.map(f)
+  // the client infers an array parameter's type from its elements: one with only nulls needs it spelled out
+  const nullableText = (f: (o: NewOrder) => string | null) =>
+    Result.getOrThrow(PgTypes.array(column(f), PgTypes.OID.text))
   return sql<OrderRow>`
     with inserted as (
       insert into orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
@@ -179,9 +185,9 @@ const insertOrders = (
       select * from unnest(
         ${column((o) => o.id)}::uuid[], ${column((o) => o.command.accountId)}::text[],
         ${column((o) => o.command.request.packageId)}::text[], ${column((o) => o.command.request.quantity)}::int[],
-        ${column((o) => o.command.request.playerId)}::text[], ${column((o) => o.command.request.extra ?? null)}::text[],
+        ${column((o) => o.command.request.playerId)}::text[], ${nullableText((o) => o.command.request.extra ?? null)}::text[],
         ${column((o) => o.amount)}::numeric[], ${column((o) => o.currency)}::text[],
-        ${column((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
+        ${nullableText((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
       returning *
     ), debited as (
       insert into ledger_entries (account_id, kind, amount, balance_after, order_id)

@@ -1,17 +1,19 @@
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import type { CreateOrderCommand } from "./CreateOrder.js"
 import { CreateOrderRequest, IdempotencyKey } from "./Order.js"
 import { ValidationError } from "./ValidationError.js"
 
 // the fields, not only the class: an instance built with validation disabled passes `instanceof`
-const validRequest = Schema.validate(Schema.Struct(CreateOrderRequest.fields))
-const validKey = Schema.validate(IdempotencyKey)
+const validRequest = Schema.decodeUnknownEffect(Schema.toType(Schema.Struct(CreateOrderRequest.fields)))
+const validKey = Schema.decodeUnknownEffect(Schema.toType(IdempotencyKey))
 
-const toValidationError = (prefix: ReadonlyArray<PropertyKey>) => (error: ParseResult.ParseError) => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const toValidationError = (prefix: ReadonlyArray<PropertyKey>) => (error: Schema.SchemaError) => {
+  const issue = formatIssues(error.issue).issues[0]
   const path = [...prefix, ...(issue?.path ?? [])]
   return new ValidationError({
-    field: path.length === 0 ? "request" : path.join("."),
+    field: path.length === 0 ? "request" : path.map(String).join("."),
     message: issue?.message ?? "is not a valid create request"
   })
 }

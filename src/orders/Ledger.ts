@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { DateTime, Effect } from "effect"
+import { Context, DateTime, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
 import { AccountNotFound, LedgerEntry } from "./Account.js"
 import { ledgerCursor } from "./Cursor.js"
 import { normalize } from "./Money.js"
@@ -23,12 +23,12 @@ const toEntry = (row: LedgerRow) =>
     balanceAfter: normalize(row.balance_after),
     ...(row.order_id === null ? {} : { orderId: row.order_id }),
     ...(row.note === null ? {} : { note: row.note }),
-    createdAt: DateTime.unsafeFromDate(row.created_at)
+    createdAt: DateTime.fromDateUnsafe(row.created_at)
   })
 
 /** Every balance change of an account, as an operator reads it: signed amounts (debits negative), newest first. */
-export class Ledger extends Effect.Service<Ledger>()("tawsil/orders/Ledger", {
-  effect: Effect.gen(function* () {
+export class Ledger extends Context.Service<Ledger>()("tawsil/orders/Ledger", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const page = Effect.fn("Ledger.page")(function* (
@@ -59,4 +59,6 @@ export class Ledger extends Effect.Service<Ledger>()("tawsil/orders/Ledger", {
 
     return { page } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

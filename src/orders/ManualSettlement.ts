@@ -1,5 +1,5 @@
-import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import type { SqlClient } from "effect/sql"
 import { InsufficientBalance } from "./Account.js"
 import { fitsColumn, maxBalance, outOfRange } from "./BalanceRange.js"
 import { fromCents, normalize, toCents } from "./Money.js"
@@ -21,7 +21,7 @@ export interface Settlement {
   readonly message: string | undefined
 }
 
-export const isUuid = Schema.is(Schema.UUID)
+export const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
 
 const approvedByHand = "تم القبول (approved by an operator)"
 const rejectedByHand = "تم الرفض (rejected by an operator)"

@@ -5,30 +5,27 @@ import { Schema } from "effect"
  * carry at most 15 integer digits; what is stored (numeric(18,2): 16 integer digits) may be ten times larger, so
  * that refunds always have room: `StoredAmount` describes what an answer may carry.
  */
-export const Amount = Schema.String.pipe(
-  Schema.pattern(/^-?\d{1,15}(\.\d{1,2})?$/, {
-    message: () => 'must be a decimal string such as "12.50", at most 999999999999999.99'
-  }),
-  Schema.annotations({ identifier: "Amount", examples: ["12.50"] })
-)
+export const Amount = Schema.String.check(
+  Schema.isPattern(/^-?\d{1,15}(\.\d{1,2})?$/, {
+    message: 'must be a decimal string such as "12.50", at most 999999999999999.99'
+  })
+).annotate({ identifier: "Amount", examples: ["12.50"] })
 
-export const StoredAmount = Schema.String.pipe(
-  Schema.pattern(/^-?\d{1,16}(\.\d{1,2})?$/),
-  Schema.annotations({ identifier: "StoredAmount", examples: ["12.50"] })
-)
+export const StoredAmount = Schema.String.check(Schema.isPattern(/^-?\d{1,16}(\.\d{1,2})?$/)).annotate({
+  identifier: "StoredAmount",
+  examples: ["12.50"]
+})
 
 /** The largest magnitude a money column (numeric(18,2)) holds, in cents. */
 export const maxStoredCents = 10n ** 18n - 1n
 
-export const NonNegativeAmount = Amount.pipe(
-  Schema.filter((amount) => !amount.startsWith("-") || "must not be negative"),
-  Schema.annotations({ identifier: "NonNegativeAmount" })
-)
+export const NonNegativeAmount = Amount.check(
+  Schema.makeFilter((amount) => !amount.startsWith("-") || "must not be negative")
+).annotate({ identifier: "NonNegativeAmount" })
 
-export const Currency = Schema.String.pipe(
-  Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be a three-letter ISO currency code" }),
-  Schema.annotations({ identifier: "Currency", examples: ["USD"] })
-)
+export const Currency = Schema.String.check(
+  Schema.isPattern(/^[A-Z]{3}$/, { message: "must be a three-letter ISO currency code" })
+).annotate({ identifier: "Currency", examples: ["USD"] })
 
 export const toCents = (amount: string): bigint => {
   const negative = amount.startsWith("-")

@@ -1,5 +1,5 @@
-import { SqlClient, SqlError } from "@effect/sql"
-import { Effect, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { SqlClient, SqlError } from "effect/sql"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { providerOrder } from "../dispatch/Routing.js"
 import { ValidationError } from "./ValidationError.js"
@@ -14,7 +14,7 @@ import { InvalidTransition } from "./Order.js"
 import { orderLog } from "./OrderLog.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 
-const isSqlError = (e: unknown): e is SqlError.SqlError => e instanceof SqlError.SqlError
+const isSqlError = (e: unknown): e is SqlError.SqlError => SqlError.isSqlError(e)
 
 /**
  * The operator's hands (API.md, admin endpoints): settle an order by hand, send it again, check its provider now.
@@ -23,8 +23,8 @@ const isSqlError = (e: unknown): e is SqlError.SqlError => e instanceof SqlError
  * outbox row goes with a settlement by hand: the engine's next fenced write finds nothing and its fiber stops.
  * A repeated action that already took effect moves no money and writes a `noop` row in the dispatch log.
  */
-export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/orders/OperatorActions", {
-  effect: Effect.gen(function* () {
+export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/orders/OperatorActions", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const providers = yield* Providers
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
@@ -178,14 +178,14 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
       const request = { reference: job.reference }
       const answer = yield* providers.client(providerId).pipe(
         Effect.flatMap(({ client }) => client.check(order)),
-        Effect.timeoutFail({
+        Effect.timeoutOrElse({
           duration: checkTimeout,
-          onTimeout: () => new ProviderTransient({ message: "no answer before the check timeout" })
+          orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
         }),
-        Effect.either
+        Effect.result
       )
-      if (answer._tag === "Left") {
-        const error = answer.left
+      if (answer._tag === "Failure") {
+        const error = answer.failure
         yield* writeLog(job.id, {
           action: "check",
           providerId,
@@ -196,7 +196,7 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
         yield* writeLog(job.id, { action: "operator:check", providerId, outcome: "provider call failed" })
         return yield* new ProviderCallFailed({ message: error.message, providerId, reason: error._tag })
       }
-      const result = answer.right
+      const result = answer.success
       const log = { action: "operator:check", providerId, response: result.message } as const
       const row = yield* transaction(
         Effect.gen(function* () {
@@ -241,7 +241,9 @@ export class OperatorActions extends Effect.Service<OperatorActions>()("tawsil/o
 
     return { approve, reject, dispatch, check, log } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}
 
 const outcomeWords = {
   Pending: () => "pending",

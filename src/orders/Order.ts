@@ -1,12 +1,11 @@
-import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { Currency, StoredAmount } from "./Money.js"
 import { SafeText } from "./SafeText.js"
 
-export const OrderId = Schema.UUID.pipe(Schema.brand("OrderId"))
+export const OrderId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("OrderId"))
 export type OrderId = typeof OrderId.Type
 
-export const OrderStatus = Schema.Literal("pending", "approved", "rejected")
+export const OrderStatus = Schema.Literals(["pending", "approved", "rejected"])
 export type OrderStatus = typeof OrderStatus.Type
 
 /**
@@ -18,19 +17,19 @@ export type OrderStatus = typeof OrderStatus.Type
  * - failed:   the provider confirmed failure and no fallback is left; the order is rejected and refunded. Terminal.
  * - manual:   a human must decide. Only an operator action moves it.
  */
-export const DispatchState = Schema.Literal("queued", "sending", "awaiting", "done", "failed", "manual")
+export const DispatchState = Schema.Literals(["queued", "sending", "awaiting", "done", "failed", "manual"])
 export type DispatchState = typeof DispatchState.Type
 
 export const Price = Schema.Struct({ amount: StoredAmount, currency: Currency })
 
 export const Dispatch = Schema.Struct({
   state: DispatchState,
-  provider: Schema.optional(Schema.String),
-  reference: Schema.optional(Schema.String),
+  provider: Schema.optionalKey(Schema.String),
+  reference: Schema.optionalKey(Schema.String),
   attempts: Schema.Int,
-  lastMessage: Schema.optional(Schema.String),
-  sentAt: Schema.optional(Schema.DateTimeUtc),
-  lastCheckedAt: Schema.optional(Schema.DateTimeUtc)
+  lastMessage: Schema.optionalKey(Schema.String),
+  sentAt: Schema.optionalKey(Schema.DateTimeUtcFromString),
+  lastCheckedAt: Schema.optionalKey(Schema.DateTimeUtcFromString)
 })
 
 export class Order extends Schema.Class<Order>("Order")({
@@ -39,48 +38,51 @@ export class Order extends Schema.Class<Order>("Order")({
   packageId: Schema.String,
   quantity: Schema.Int,
   playerId: Schema.String,
-  extra: Schema.optional(Schema.String),
+  extra: Schema.optionalKey(Schema.String),
   price: Price,
   status: OrderStatus,
   dispatch: Dispatch,
-  pin: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  createdAt: Schema.DateTimeUtc,
-  completedAt: Schema.optional(Schema.DateTimeUtc)
+  pin: Schema.optionalKey(Schema.String),
+  message: Schema.optionalKey(Schema.String),
+  createdAt: Schema.DateTimeUtcFromString,
+  completedAt: Schema.optionalKey(Schema.DateTimeUtcFromString)
 }) {}
 
 export const PackageId = SafeText({ minLength: 1, maxLength: 64 })
 
 export class CreateOrderRequest extends Schema.Class<CreateOrderRequest>("CreateOrderRequest")({
   packageId: PackageId,
-  playerId: SafeText({ minLength: 1, maxLength: 128 }).pipe(
-    Schema.filter((s) => s.trim().length > 0 || "must not be blank")
+  playerId: SafeText({ minLength: 1, maxLength: 128 }).check(
+    Schema.makeFilter((s) => s.trim().length > 0 || "must not be blank")
   ),
-  extra: Schema.optional(SafeText({ maxLength: 256 })),
-  quantity: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 1 })
+  extra: Schema.optionalKey(SafeText({ maxLength: 256 })),
+  quantity: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })).pipe(
+    Schema.withDecodingDefaultType(Effect.succeed(1)),
+    Schema.withConstructorDefault(Effect.succeed(1))
+  )
 }) {}
 
 export const IdempotencyKey = SafeText({ minLength: 1, maxLength: 255 })
 
 export class OrderPage extends Schema.Class<OrderPage>("OrderPage")({
   items: Schema.Array(Order),
-  nextCursor: Schema.optional(Schema.String)
+  nextCursor: Schema.optionalKey(Schema.String)
 }) {}
 
 export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()(
   "OrderNotFound",
   { message: Schema.String, orderId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { httpApiStatus: 404 }
 ) {}
 
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()(
   "IdempotencyKeyReused",
   { message: Schema.String },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}
 
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()(
   "InvalidTransition",
   { message: Schema.String, status: OrderStatus },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}

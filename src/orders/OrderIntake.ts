@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Context, Deferred, Effect, Either, Exit, Layer, Option, Queue } from "effect"
+import { Context, Deferred, Effect, Exit, Layer, Option, Queue, Result } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomUUID } from "node:crypto"
 import { writeIsolating } from "./BatchIsolation.js"
 import { DispatchHandoff } from "./DispatchHandoff.js"
@@ -7,12 +7,12 @@ import type { CreatedOrder, CreateOrderCommand, CreateOrderError, IntakeCommand 
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 import { validateCreate } from "./IntakeValidation.js"
 
-export class IntakeConfig extends Context.Tag("tawsil/orders/IntakeConfig")<
+export class IntakeConfig extends Context.Service<
   IntakeConfig,
   { readonly maxBatch: number; readonly writers: number }
->() {
-  static readonly defaults: Context.Tag.Service<IntakeConfig> = { maxBatch: 256, writers: 1 }
-  static readonly layer = (options: Partial<Context.Tag.Service<IntakeConfig>> = {}) =>
+>()("tawsil/orders/IntakeConfig") {
+  static readonly defaults: IntakeConfig["Service"] = { maxBatch: 256, writers: 1 }
+  static readonly layer = (options: Partial<IntakeConfig["Service"]> = {}) =>
     Layer.succeed(IntakeConfig, { ...IntakeConfig.defaults, ...options })
 }
 
@@ -26,8 +26,8 @@ interface Pending {
  * writer takes them all (up to `maxBatch`) into one transaction, so a single hot account is not limited by one
  * row-lock round trip per order. Each caller still gets its own answer.
  */
-export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/OrderIntake", {
-  scoped: Effect.gen(function* () {
+export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/OrderIntake", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const config = yield* Effect.serviceOption(IntakeConfig).pipe(
       Effect.map((option) => (option._tag === "Some" ? option.value : IntakeConfig.defaults))
@@ -54,11 +54,9 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
 
     const settle = (batch: ReadonlyArray<Pending>) =>
       writeBatch(batch.map((p) => p.command)).pipe(
-        Effect.catchAllCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
+        Effect.catchCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
         Effect.flatMap((exits) =>
-          Effect.forEach(batch, (pending, i) =>
-            Deferred.done(pending.done, Exit.flatMap(exits[i]!, eitherToExit))
-          )
+          Effect.forEach(batch, (pending, i) => Deferred.done(pending.done, exitOf(exits[i]!)))
         )
       )
 
@@ -79,7 +77,12 @@ export class OrderIntake extends Effect.Service<OrderIntake>()("tawsil/orders/Or
 
     return { submit } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}
 
-const eitherToExit = (result: IntakeResult): Exit.Exit<CreatedOrder, CreateOrderError> =>
-  Either.match(result, { onLeft: Exit.fail, onRight: Exit.succeed })
+const resultToExit = (result: IntakeResult): Exit.Exit<CreatedOrder, CreateOrderError> =>
+  Result.match(result, { onFailure: Exit.fail, onSuccess: Exit.succeed })
+
+const exitOf = (exit: Exit.Exit<IntakeResult>): Exit.Exit<CreatedOrder, CreateOrderError> =>
+  Exit.isSuccess(exit) ? resultToExit(exit.value) : Exit.failCause(exit.cause)

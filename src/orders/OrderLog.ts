@@ -1,5 +1,5 @@
-import type { SqlClient } from "@effect/sql"
 import { DateTime, Effect } from "effect"
+import type { SqlClient } from "effect/sql"
 import { isUuid } from "./ManualSettlement.js"
 import { DispatchLog, DispatchLogEntry } from "./Operator.js"
 import type { OrderNotFound } from "./Order.js"
@@ -24,7 +24,7 @@ const toLogEntry = (row: LogRow) =>
     ...(row.response === null ? {} : { response: row.response }),
     ...(row.request === null ? {} : { request: row.request }),
     actor: row.actor ?? "engine",
-    createdAt: DateTime.unsafeFromDate(row.created_at)
+    createdAt: DateTime.fromDateUnsafe(row.created_at)
   })
 
 /** Reads an order's dispatch log, oldest first: the engine's provider calls and the operators' actions. */

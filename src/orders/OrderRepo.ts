@@ -1,5 +1,5 @@
-import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
 import { orderCursor } from "./Cursor.js"
 import { OrderPage, type OrderStatus } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
@@ -13,19 +13,19 @@ export interface ListQuery {
   readonly limit: number
 }
 
-const isUuid = Schema.is(Schema.UUID)
+const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
 
 /** Runs `query` only for an id that can name an order: any other id finds nothing (Postgres would fail the cast). */
 const whenOrderId = (id: string, query: Effect.Effect<ReadonlyArray<OrderRow>, SqlError.SqlError>) =>
   isUuid(id) ? query : Effect.succeed([])
 
-export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderRepo", {
-  effect: Effect.gen(function* () {
+export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/OrderRepo", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const findById = (id: string) =>
       whenOrderId(id, sql<OrderRow>`select * from orders where id = ${id}`).pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
+        Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findById")
       )
@@ -35,7 +35,7 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
         id,
         sql<OrderRow>`select * from orders where id = ${id} and account_id = ${accountId}`
       ).pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toOrder)),
+        Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findForAccount")
       )
@@ -57,8 +57,9 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
           const last = items[items.length - 1]
           return new OrderPage({
             items,
-            nextCursor:
-              rows.length > query.limit && last !== undefined ? orderCursor.encode(last.number) : undefined
+            ...(rows.length > query.limit && last !== undefined
+              ? { nextCursor: orderCursor.encode(last.number) }
+              : {})
           })
         }),
         Effect.orDie,
@@ -67,4 +68,6 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("tawsil/orders/OrderR
 
     return { findById, findForAccount, page } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

@@ -3,10 +3,10 @@ import { normalize } from "./Money.js"
 import { Order, OrderId } from "./Order.js"
 import type { DispatchState, OrderStatus } from "./Order.js"
 
-/** An `orders` row as node-postgres returns it (bigint and numeric as strings, timestamptz as Date). */
+/** An `orders` row as the Postgres client returns it (bigint as a JS bigint, numeric as a string, timestamptz as Date). */
 export interface OrderRow {
   readonly id: string
-  readonly number: string
+  readonly number: bigint
   readonly account_id: string
   readonly package_id: string
   readonly quantity: number
@@ -33,9 +33,10 @@ export interface OrderRow {
   readonly completed_at: Date | null
 }
 
-const optional = <A, B>(value: A | null, f: (a: A) => B): B | undefined =>
-  value === null ? undefined : f(value)
-const time = (date: Date) => DateTime.unsafeFromDate(date)
+/** `{ [key]: f(value) }`, or no key at all for a null column: absent fields are left out of the answer (never `undefined`). */
+const optional = <K extends string, A, B>(key: K, value: A | null, f: (a: A) => B): { [P in K]?: B } =>
+  (value === null ? {} : { [key]: f(value) }) as { [P in K]?: B }
+const time = (date: Date) => DateTime.fromDateUnsafe(date)
 const text = (s: string) => s
 
 /** Rows come from our own constraints-checked tables: the constructor's validation is skipped (it is hot). */
@@ -47,22 +48,22 @@ export const toOrder = (row: OrderRow): Order =>
       packageId: row.package_id,
       quantity: row.quantity,
       playerId: row.player_id,
-      extra: optional(row.extra, text),
+      ...optional("extra", row.extra, text),
       price: { amount: normalize(row.price_amount), currency: row.currency },
       status: row.status,
       dispatch: {
         state: row.dispatch_state,
-        provider: optional(row.provider_id, text),
+        ...optional("provider", row.provider_id, text),
         reference: row.reference,
         attempts: row.attempts,
-        lastMessage: optional(row.last_message, text),
-        sentAt: optional(row.sent_at, time),
-        lastCheckedAt: optional(row.last_checked_at, time)
+        ...optional("lastMessage", row.last_message, text),
+        ...optional("sentAt", row.sent_at, time),
+        ...optional("lastCheckedAt", row.last_checked_at, time)
       },
-      pin: optional(row.pin, text),
-      message: optional(row.message, text),
+      ...optional("pin", row.pin, text),
+      ...optional("message", row.message, text),
       createdAt: time(row.created_at),
-      completedAt: optional(row.completed_at, time)
+      ...optional("completedAt", row.completed_at, time)
     },
-    true
+    { disableChecks: true }
   )

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { countOrderCreated, snakeCase } from "../observability/Metrics.js"
 import type { AccountId } from "./Account.js"
 import type { CreateOrderCommand } from "./CreateOrder.js"
@@ -7,8 +7,8 @@ import { OrderIntake } from "./OrderIntake.js"
 import { OrderRepo } from "./OrderRepo.js"
 
 /** The reseller-facing order operations. Creation never waits for a provider. */
-export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
-  effect: Effect.gen(function* () {
+export class Orders extends Context.Service<Orders>()("tawsil/orders/Orders", {
+  make: Effect.gen(function* () {
     const intake = yield* OrderIntake
     const repo = yield* OrderRepo
 
@@ -24,7 +24,7 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
               reason: error._tag,
               packageId: command.request.packageId
             }),
-            Effect.zipRight(countOrderCreated(snakeCase(error._tag)))
+            Effect.andThen(countOrderCreated(snakeCase(error._tag)))
           )
         )
       )
@@ -58,6 +58,9 @@ export class Orders extends Effect.Service<Orders>()("tawsil/orders/Orders", {
     ) => repo.page({ ...query, accountId })
 
     return { create, get, list } as const
-  }),
-  dependencies: [OrderIntake.Default, OrderRepo.Default]
-}) {}
+  })
+}) {
+  static readonly layer = Layer.effect(this, this.make).pipe(
+    Layer.provide([OrderIntake.layer, OrderRepo.layer])
+  )
+}

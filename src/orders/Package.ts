@@ -1,37 +1,36 @@
-import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { Currency, NonNegativeAmount } from "./Money.js"
 import { Name } from "./Account.js"
 import { SafeText } from "./SafeText.js"
 
-export const ProviderRef = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/))
+export const ProviderRef = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9_.-]{1,64}$/))
 
 export const Route = Schema.Struct({
-  mode: Schema.Literal("auto", "manual"),
-  primary: Schema.optional(ProviderRef),
-  fallback: Schema.optional(ProviderRef)
-}).pipe(
-  Schema.filter((route) => {
+  mode: Schema.Literals(["auto", "manual"]),
+  primary: Schema.optionalKey(ProviderRef),
+  fallback: Schema.optionalKey(ProviderRef)
+}).check(
+  Schema.makeFilter((route) => {
     if (route.mode === "auto" && route.primary === undefined) {
-      return { path: ["primary"], message: "an auto route needs a primary provider" }
+      return { path: ["primary"], issue: "an auto route needs a primary provider" }
     }
     if (route.fallback !== undefined && route.fallback === route.primary) {
-      return { path: ["fallback"], message: "the fallback must differ from the primary provider" }
+      return { path: ["fallback"], issue: "the fallback must differ from the primary provider" }
     }
     return true
   })
 )
 export type Route = typeof Route.Type
 
-const mappingOf = <T extends Schema.Schema<string>>(text: T, sku: T) =>
+const mappingOf = <T extends Schema.Codec<string>>(text: T, sku: T) =>
   Schema.Struct({
     sku,
-    meta: Schema.optional(
+    meta: Schema.optionalKey(
       Schema.Struct({
-        oyun: Schema.optional(text),
-        kupur: Schema.optional(text),
-        params: Schema.optional(
-          Schema.Struct({ playerId: Schema.optional(text), extra: Schema.optional(text) })
+        oyun: Schema.optionalKey(text),
+        kupur: Schema.optionalKey(text),
+        params: Schema.optionalKey(
+          Schema.Struct({ playerId: Schema.optionalKey(text), extra: Schema.optionalKey(text) })
         )
       })
     )
@@ -39,7 +38,7 @@ const mappingOf = <T extends Schema.Schema<string>>(text: T, sku: T) =>
 
 export const Mapping = mappingOf(
   Schema.String,
-  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128))
+  Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128))
 )
 /** What an operator may send: the same shape, plain text only (stored values are read back as they are). */
 const MappingInput = mappingOf(SafeText({ maxLength: 128 }), SafeText({ minLength: 1, maxLength: 128 }))
@@ -49,11 +48,15 @@ export class PutPackageRequest extends Schema.Class<PutPackageRequest>("PutPacka
   name: Name,
   price: NonNegativeAmount,
   currency: Currency,
-  enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  enabled: Schema.Boolean.pipe(
+    Schema.withDecodingDefaultType(Effect.succeed(true)),
+    Schema.withConstructorDefault(Effect.succeed(true))
+  ),
   route: Route,
-  mappings: Schema.optionalWith(Schema.Record({ key: ProviderRef, value: MappingInput }), {
-    default: () => ({})
-  })
+  mappings: Schema.Record(ProviderRef, MappingInput).pipe(
+    Schema.withDecodingDefaultType(Effect.succeed({})),
+    Schema.withConstructorDefault(Effect.succeed({}))
+  )
 }) {}
 
 export class Package extends Schema.Class<Package>("Package")({
@@ -63,23 +66,23 @@ export class Package extends Schema.Class<Package>("Package")({
   currency: Currency,
   enabled: Schema.Boolean,
   route: Route,
-  mappings: Schema.Record({ key: Schema.String, value: Mapping })
+  mappings: Schema.Record(Schema.String, Mapping)
 }) {}
 
 export class PackageNotFound extends Schema.TaggedError<PackageNotFound>()(
   "PackageNotFound",
   { message: Schema.String, packageId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { httpApiStatus: 404 }
 ) {}
 
 export class PackageUnavailable extends Schema.TaggedError<PackageUnavailable>()(
   "PackageUnavailable",
   { message: Schema.String, packageId: Schema.String },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}
 
 export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()(
   "CurrencyMismatch",
   { message: Schema.String, packageCurrency: Currency, accountCurrency: Currency },
-  HttpApiSchema.annotations({ status: 409 })
+  { httpApiStatus: 409 }
 ) {}

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
 import { ValidationError } from "./ValidationError.js"
 import { normalize } from "./Money.js"
 import { type Mapping, Package, type PutPackageRequest } from "./Package.js"
@@ -31,8 +31,8 @@ const toPackage = (row: PackageRow) =>
     mappings: row.mappings
   })
 
-export class Packages extends Effect.Service<Packages>()("tawsil/orders/Packages", {
-  effect: Effect.gen(function* () {
+export class Packages extends Context.Service<Packages>()("tawsil/orders/Packages", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     /** Create or replace. A route may only name providers that exist, so no order is created unroutable. */
@@ -72,4 +72,6 @@ export class Packages extends Effect.Service<Packages>()("tawsil/orders/Packages
 
     return { put, list } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

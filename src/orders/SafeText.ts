@@ -47,8 +47,8 @@ export const SafeText = (options: {
   readonly minLength?: number
   readonly allowTab?: boolean
 }) =>
-  Schema.String.pipe(
-    Schema.minLength(options.minLength ?? 0),
-    Schema.maxLength(options.maxLength),
-    Schema.filter(plainText(options))
+  Schema.String.check(
+    Schema.isMinLength(options.minLength ?? 0),
+    Schema.isMaxLength(options.maxLength),
+    Schema.makeFilter(plainText(options))
   )

@@ -1,5 +1,5 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
+import { type Duration, Effect, type Result, Schema } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import { makeBatcher } from "./BarakatBatch.js"
 import {
   type CheckKey,
@@ -16,7 +16,8 @@ import {
   keyed,
   misconfigured,
   providerHttpClient,
-  spacingLimiter
+  spacingLimiter,
+  type SpacingLimiter
 } from "./ProviderHttp.js"
 import {
   type ProviderClient,
@@ -29,12 +30,12 @@ import type { ProviderFactory } from "./Providers.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
 
 export interface BarakatOptions {
-  readonly sendTimeout: Duration.DurationInput
-  readonly checkTimeout: Duration.DurationInput
+  readonly sendTimeout: Duration.Input
+  readonly checkTimeout: Duration.Input
   /** The least time between the starts of two calls to one Barakat provider: 100 ms keeps to ≤ 10 requests/s. */
-  readonly spacing: Duration.DurationInput
+  readonly spacing: Duration.Input
   /** How long a check waits for others to share its request. */
-  readonly batchWindow: Duration.DurationInput
+  readonly batchWindow: Duration.Input
   readonly maxBatch: number
   readonly batchConcurrency: number
 }
@@ -49,11 +50,11 @@ export const barakatDefaults: BarakatOptions = {
 }
 
 const BarakatRow = Schema.Struct({
-  base_url: Schema.String.pipe(Schema.pattern(/^https?:\/\/\S+$/)),
+  base_url: Schema.String.check(Schema.isPattern(/^https?:\/\/\S+$/)),
   credentials: Schema.Struct({ apiToken: Schema.NonEmptyString })
 })
 type BarakatRow = typeof BarakatRow.Type
-const decodeRow = Schema.decodeUnknown(BarakatRow)
+const decodeRow = Schema.decodeUnknownEffect(BarakatRow)
 
 /**
  * The Barakat (Apstore) adapter (DOMAIN.md §5): JSON over GET, the token in the `api-token` header, our order id as
@@ -66,10 +67,10 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...barakatDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
-    const limiters = yield* keyed<RateLimiter.RateLimiter>()
+    const limiters = yield* keyed<SpacingLimiter>()
     const clients = yield* keyed<ProviderClient>()
 
-    const makeClient = (providerId: string, config: BarakatRow, limiter: RateLimiter.RateLimiter) =>
+    const makeClient = (providerId: string, config: BarakatRow, limiter: SpacingLimiter) =>
       Effect.gen(function* () {
         const token = config.credentials.apiToken
         const secrets = [token]
@@ -78,7 +79,7 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
           path: string,
           operation: Operation,
           params: Record<string, string>,
-          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Either.Either<A, ProviderError>
+          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>
         ) =>
           limiter(
             exchange(
@@ -96,7 +97,7 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
                 timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
               }
             )
-          ).pipe(Effect.flatMap((answer) => parse(answer, secrets)))
+          ).pipe(Effect.flatMap((answer) => Effect.fromResult(parse(answer, secrets))))
 
         const place = (order: ProviderOrder) =>
           Effect.gen(function* () {

@@ -1,12 +1,24 @@
-import { Deferred, type Duration, Effect, Either, Exit, Queue, type Scope } from "effect"
+import { Deferred, type Duration, Effect, Exit, Option, Queue, Result, type Scope, Semaphore } from "effect"
 
 export interface BatchOptions {
   /** How long the first call of a batch waits for company before the batch goes out. */
-  readonly window: Duration.DurationInput
+  readonly window: Duration.Input
   /** The most calls in one batch (Barakat's check takes up to 50 ids). */
   readonly maxBatch: number
   /** Batches in flight at once: one slow batch does not hold every other order's check. */
   readonly concurrency: number
+}
+
+/** The answer of the `i`-th item of a batch: the batch's own failure, or the item's answer. */
+const answerOf = <B, E>(
+  exit: Exit.Exit<ReadonlyArray<Result.Result<B, E>>, E>,
+  i: number
+): Exit.Exit<B, E> => {
+  if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
+  const answer = exit.value[i]
+  return answer === undefined
+    ? Exit.die(new Error("batch answered fewer items than it was given"))
+    : Result.match(answer, { onFailure: (e): Exit.Exit<B, E> => Exit.fail(e), onSuccess: Exit.succeed })
 }
 
 interface Waiting<A, B, E> {
@@ -25,40 +37,36 @@ interface Waiting<A, B, E> {
  */
 export const makeBatcher = <A, B, E>(
   options: BatchOptions,
-  run: (items: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<Either.Either<B, E>>, E>
+  run: (items: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<Result.Result<B, E>>, E>
 ): Effect.Effect<(item: A) => Effect.Effect<B, E>, never, Scope.Scope> =>
   Effect.gen(function* () {
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Waiting<A, B, E>>(), Queue.shutdown)
-    const inFlight = yield* Effect.makeSemaphore(options.concurrency)
+    const inFlight = yield* Semaphore.make(options.concurrency)
 
     const collect = Effect.gen(function* () {
       const first = yield* Queue.takeBetween(queue, 1, options.maxBatch)
       if (first.length >= options.maxBatch) return [...first]
       yield* Effect.sleep(options.window)
-      const more = yield* Queue.takeUpTo(queue, options.maxBatch - first.length)
-      return [...first, ...more]
+      const batch = [...first]
+      // what is queued now, up to a full batch, without waiting (Effect 3's `Queue.takeUpTo`)
+      while (batch.length < options.maxBatch) {
+        const next = yield* Queue.poll(queue)
+        if (Option.isNone(next)) break
+        batch.push(next.value)
+      }
+      return batch
     })
 
     const settle = (batch: ReadonlyArray<Waiting<A, B, E>>) =>
       run(batch.map((waiting) => waiting.item)).pipe(
         Effect.exit,
         Effect.flatMap((exit) =>
-          Effect.forEach(batch, (waiting, i) =>
-            Deferred.done(
-              waiting.done,
-              Exit.flatMap(exit, (answers) => {
-                const answer = answers[i]
-                return answer === undefined
-                  ? Exit.die(new Error("batch answered fewer items than it was given"))
-                  : Either.match(answer, { onLeft: Exit.fail, onRight: Exit.succeed })
-              })
-            )
-          )
+          Effect.forEach(batch, (waiting, i) => Deferred.done(waiting.done, answerOf(exit, i)))
         )
       )
 
     yield* inFlight.take(1).pipe(
-      Effect.zipRight(collect),
+      Effect.andThen(collect),
       Effect.flatMap((batch) => settle(batch).pipe(Effect.ensuring(inFlight.release(1)), Effect.forkScoped)),
       Effect.forever,
       Effect.forkScoped
@@ -66,6 +74,6 @@ export const makeBatcher = <A, B, E>(
 
     return (item: A) =>
       Effect.flatMap(Deferred.make<B, E>(), (done) =>
-        Queue.offer(queue, { item, done }).pipe(Effect.zipRight(Deferred.await(done)))
+        Queue.offer(queue, { item, done }).pipe(Effect.andThen(Deferred.await(done)))
       )
   })

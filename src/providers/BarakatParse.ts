@@ -1,4 +1,4 @@
-import { Either, Option, Schema } from "effect"
+import { Option, Result, Schema } from "effect"
 import {
   type CatalogueItem,
   CheckResult,
@@ -22,14 +22,14 @@ import {
 import { scrub } from "./Scrub.js"
 import { normalizeStatus } from "./Status.js"
 
-const Id = Schema.Union(Schema.String, Schema.Number)
-const Amount = Schema.Union(Schema.String, Schema.Number)
+const Id = Schema.Union([Schema.String, Schema.Number])
+const Amount = Schema.Union([Schema.String, Schema.Number])
 const Text = Schema.optional(Schema.NullOr(Schema.String))
 
-const Failure = Schema.Union(
+const Failure = Schema.Union([
   Schema.Struct({ status: Schema.Literal("ERROR"), message: Text, code: Schema.optional(Id) }),
   Schema.Struct({ code: Id, message: Text })
-)
+])
 const PlaceOk = Schema.Struct({
   status: Schema.Literal("OK"),
   data: Schema.Struct({ order_id: Id, status: Text, price: Schema.optional(Schema.NullOr(Amount)) })
@@ -104,45 +104,47 @@ const unrecognised = (
     new UnrecognisedAnswer({ status: answer.status, body: snippet(answer.body, secrets) })
   )
 
-const parseJson = (body: string) => Either.try((): unknown => JSON.parse(body))
+const parseJson = (body: string) => Result.try((): unknown => JSON.parse(body))
 
 /**
  * Reads an answer with `success` for the operation's data. Errors come as HTTP 200 with `"status":"ERROR"` or a
  * `{code,message}` body, or as a 4xx with the same body; 429 and 5xx mean the same whatever the body.
  */
-const read = <A, I>(
+const read = <A>(
   operation: Operation,
   answer: Answer,
   secrets: ReadonlyArray<string>,
-  success: Schema.Schema<A, I>
-): Either.Either<A, ProviderError> => {
+  success: Schema.Decoder<A>
+): Result.Result<A, ProviderError> => {
   const status = statusError("Barakat", operation, answer, secrets)
-  if (Option.isSome(status)) return Either.left(status.value)
+  if (Option.isSome(status)) return Result.fail(status.value)
   if (isHtml(answer.body)) {
-    return Either.left(
+    return Result.fail(
       new ProviderMisconfigured({ message: `Barakat: an HTML page instead of data (HTTP ${answer.status})` })
     )
   }
-  const json = Option.getRight(parseJson(answer.body))
-  const failure = Option.flatMap(json, (value) => Option.getRight(Schema.decodeUnknownEither(Failure)(value)))
-  if (Option.isSome(failure)) return Either.left(failureError(failure.value, operation, answer, secrets))
+  const json = Result.getSuccess(parseJson(answer.body))
+  const failure = Option.flatMap(json, (value) =>
+    Result.getSuccess(Schema.decodeUnknownResult(Failure)(value))
+  )
+  if (Option.isSome(failure)) return Result.fail(failureError(failure.value, operation, answer, secrets))
   if (answer.status >= 300) {
-    return Either.left(
+    return Result.fail(
       new ProviderMisconfigured({ message: `Barakat: HTTP ${answer.status} (wrong base URL?)` })
     )
   }
   return Option.match(
-    Option.flatMap(json, (value) => Option.getRight(Schema.decodeUnknownEither(success)(value))),
+    Option.flatMap(json, (value) => Result.getSuccess(Schema.decodeUnknownResult(success)(value))),
     {
-      onNone: () => Either.left(unrecognised(operation, answer, secrets)),
-      onSome: Either.right
+      onNone: () => Result.fail(unrecognised(operation, answer, secrets)),
+      onSome: Result.succeed
     }
   )
 }
 
 /** `newOrder`: `{"status":"OK","data":{"order_id","status","price"}}`. Only a later check settles it. */
 export const parsePlace = (answer: Answer, secrets: ReadonlyArray<string>) =>
-  Either.map(read("place", answer, secrets, PlaceOk), ({ data }) =>
+  Result.map(read("place", answer, secrets, PlaceOk), ({ data }) =>
     PlaceResult.Accepted({
       providerOrderId: String(data.order_id),
       cost: data.price === undefined || data.price === null ? undefined : String(data.price),
@@ -152,11 +154,11 @@ export const parsePlace = (answer: Answer, secrets: ReadonlyArray<string>) =>
 
 /** `check`: the entries the provider knows of; the ids it left out it has never seen (with `uuid=1`). */
 export const parseCheck = (answer: Answer, secrets: ReadonlyArray<string>) =>
-  Either.map(read("check", answer, secrets, CheckOk), ({ data }) => data)
+  Result.map(read("check", answer, secrets, CheckOk), ({ data }) => data)
 
 /** `profile`: `{"balance":"43.55"}`, a string or a number. */
 export const parseBalance = (answer: Answer, secrets: ReadonlyArray<string>) =>
-  Either.map(read("balance", answer, secrets, Profile), ({ balance }): ProviderBalance => ({
+  Result.map(read("balance", answer, secrets, Profile), ({ balance }): ProviderBalance => ({
     balance: String(balance),
     currency: undefined
   }))
@@ -165,13 +167,13 @@ const Product = Schema.Struct({
   id: Id,
   name: Schema.String,
   price: Schema.optional(Schema.NullOr(Amount)),
-  available: Schema.optional(Schema.NullOr(Schema.Union(Schema.Boolean, Schema.Number))),
+  available: Schema.optional(Schema.NullOr(Schema.Union([Schema.Boolean, Schema.Number]))),
   params: Schema.optional(Schema.NullOr(Schema.Array(Schema.String)))
 })
 
 /** `products`: an array of `{id, name, price, available, params, …}`; `id` is the SKU of a package mapping. */
 export const parseCatalogue = (answer: Answer, secrets: ReadonlyArray<string>) =>
-  Either.map(read("catalogue", answer, secrets, Schema.Array(Product)), (products) =>
+  Result.map(read("catalogue", answer, secrets, Schema.Array(Product)), (products) =>
     products.map((p): CatalogueItem => ({
       sku: String(p.id),
       name: p.name,
@@ -200,7 +202,7 @@ const pinOf = (pin: unknown) => {
 export const checkResultFor = (
   entries: ReadonlyArray<CheckEntry>,
   key: CheckKey
-): Either.Either<CheckResult, ProviderError> => {
+): Result.Result<CheckResult, ProviderError> => {
   const entry =
     entries.find((e) => e.order_uuid === key.orderId) ??
     entries.find(
@@ -208,8 +210,8 @@ export const checkResultFor = (
     )
   if (entry === undefined) {
     return key.providerOrderId === undefined
-      ? Either.right(CheckResult.NotFound({ message: "Barakat has never seen this order" }))
-      : Either.left(
+      ? Result.succeed(CheckResult.NotFound({ message: "Barakat has never seen this order" }))
+      : Result.fail(
           new ProviderTransient({
             message: `Barakat left out order ${key.providerOrderId}, which it accepted: not treated as never seen`
           })
@@ -218,12 +220,12 @@ export const checkResultFor = (
   const note = entry.note ?? ""
   switch (normalizeStatus(entry.status)) {
     case "success":
-      return Either.right(
+      return Result.succeed(
         CheckResult.Succeeded({ pin: pinOf(entry.pin), message: note || "accepted by Barakat" })
       )
     case "failure":
-      return Either.right(CheckResult.Failed({ message: note || `Barakat: ${entry.status}` }))
+      return Result.succeed(CheckResult.Failed({ message: note || `Barakat: ${entry.status}` }))
     case "pending":
-      return Either.right(CheckResult.Pending({ message: note || entry.status }))
+      return Result.succeed(CheckResult.Pending({ message: note || entry.status }))
   }
 }

@@ -1,14 +1,14 @@
-import { HttpApiSchema } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
+import { PgTypes } from "@effect/sql-pg"
+import { Context, Effect, Layer, Result, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 
 export class AddCodesRequest extends Schema.Class<AddCodesRequest>("AddCodesRequest")({
   codes: Schema.Array(
     Schema.Struct({
-      pin: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)),
-      serial: Schema.optional(Schema.String.pipe(Schema.maxLength(256)))
+      pin: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256)),
+      serial: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(256)))
     })
-  ).pipe(Schema.minItems(1), Schema.maxItems(5000))
+  ).check(Schema.isMinLength(1), Schema.isMaxLength(5000))
 }) {}
 
 export class CodeGroupStock extends Schema.Class<CodeGroupStock>("CodeGroupStock")({
@@ -18,19 +18,20 @@ export class CodeGroupStock extends Schema.Class<CodeGroupStock>("CodeGroupStock
   lowStockThreshold: Schema.Int,
   /** true when the group has at most `lowStockThreshold` codes left: an operator should restock */
   lowStock: Schema.Boolean,
-  added: Schema.optional(Schema.Int)
+  added: Schema.optionalKey(Schema.Int)
 }) {}
 
 export class CodeGroupNotFound extends Schema.TaggedError<CodeGroupNotFound>()(
   "CodeGroupNotFound",
   { message: Schema.String, groupId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { httpApiStatus: 404 }
 ) {}
 
 interface StockRow {
   readonly id: string
-  readonly available: string
-  readonly used: string
+  /** count(*): int8, a `bigint` from the driver */
+  readonly available: bigint | string
+  readonly used: bigint | string
   readonly low_stock_threshold: number
 }
 
@@ -41,12 +42,18 @@ const toStock = (row: StockRow, added?: number) =>
     used: Number(row.used),
     lowStockThreshold: row.low_stock_threshold,
     lowStock: Number(row.available) <= row.low_stock_threshold,
-    added
+    ...(added === undefined ? {} : { added })
   })
 
+/** An array parameter of only nulls has no type the driver can infer: give it one. */
+const textArray = (values: ReadonlyArray<string | null>) =>
+  values.every((value) => value === null)
+    ? Result.getOrThrow(PgTypes.array(values, PgTypes.OID.text))
+    : values
+
 /** The operator's side of the PIN inventory: adding codes and watching stock. */
-export class CodeInventory extends Effect.Service<CodeInventory>()("tawsil/providers/CodeInventory", {
-  effect: Effect.gen(function* () {
+export class CodeInventory extends Context.Service<CodeInventory>()("tawsil/providers/CodeInventory", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const stockRows = (groupId?: string) =>
@@ -66,7 +73,7 @@ export class CodeInventory extends Effect.Service<CodeInventory>()("tawsil/provi
           return yield* sql<{ id: string }>`
             insert into codes (group_id, pin, serial)
             select ${groupId}, pin, serial
-            from unnest(${request.codes.map((c) => c.pin)}::text[], ${request.codes.map((c) => c.serial ?? null)}::text[])
+            from unnest(${request.codes.map((c) => c.pin)}::text[], ${textArray(request.codes.map((c) => c.serial ?? null))}::text[])
               as t (pin, serial)
             on conflict (group_id, pin) do nothing
             returning id`
@@ -84,4 +91,6 @@ export class CodeInventory extends Effect.Service<CodeInventory>()("tawsil/provi
 
     return { add, stock } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

@@ -1,5 +1,5 @@
-import type { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import type { SqlClient } from "effect/sql"
 import {
   CheckResult,
   PlaceResult,
@@ -59,9 +59,10 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
       Effect.orDie
     )
 
-  const balance = sql<{ count: string }>`
+  // count(*) is an int8: a `bigint` from the driver
+  const balance = sql<{ count: bigint | string }>`
     select count(*) from codes where group_id = ${groupId} and status = 'available'`.pipe(
-    Effect.map((rows) => ({ balance: rows[0]?.count ?? "0", currency: undefined })),
+    Effect.map((rows) => ({ balance: String(rows[0]?.count ?? "0"), currency: undefined })),
     Effect.orDie
   )
 
@@ -69,7 +70,7 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
 }
 
 export const codesFactory = (sql: SqlClient.SqlClient) => (row: ProviderRow) =>
-  Schema.decodeUnknown(CodesOptions)(row.options).pipe(
+  Schema.decodeUnknownEffect(CodesOptions)(row.options).pipe(
     Effect.map((options) => codesClient(sql, options.groupId)),
     Effect.mapError(
       () => new ProviderMisconfigured({ message: `provider ${row.id}: options.groupId is missing` })

@@ -1,4 +1,4 @@
-import { Data, DateTime, Effect } from "effect"
+import { Context, Data, DateTime, Effect, Layer } from "effect"
 import type { CatalogueItem, ProviderClient, ProviderError } from "./Provider.js"
 import { CatalogueItemView, ProviderBalanceView, ProviderCallFailed } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
@@ -19,10 +19,10 @@ const catalogueView = (item: CatalogueItem) =>
   })
 
 /** Live questions asked of a configured provider itself: its balance and its catalogue. */
-export class ProviderBalances extends Effect.Service<ProviderBalances>()(
+export class ProviderBalances extends Context.Service<ProviderBalances>()(
   "tawsil/providers/ProviderBalances",
   {
-    effect: Effect.gen(function* () {
+    make: Effect.gen(function* () {
       const configs = yield* ProviderConfigs
       const providers = yield* Providers
 
@@ -50,7 +50,7 @@ export class ProviderBalances extends Effect.Service<ProviderBalances>()(
         return new ProviderBalanceView({
           providerId,
           balance: answer.balance,
-          currency: answer.currency,
+          ...(answer.currency === undefined ? {} : { currency: answer.currency }),
           checkedAt: yield* DateTime.now
         })
       })
@@ -66,4 +66,6 @@ export class ProviderBalances extends Effect.Service<ProviderBalances>()(
       return { check, catalogue } as const
     })
   }
-) {}
+) {
+  static readonly layer = Layer.effect(this, this.make)
+}

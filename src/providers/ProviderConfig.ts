@@ -1,13 +1,15 @@
-import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { Name } from "../orders/Account.js"
 
-const BaseUrl = Schema.String.pipe(
-  Schema.pattern(/^https?:\/\/[^\s]+$/, { message: () => "must be an http(s) URL" }),
-  Schema.maxLength(500)
+const BaseUrl = Schema.String.check(
+  Schema.isPattern(/^https?:\/\/[^\s]+$/, { message: "must be an http(s) URL" }),
+  Schema.isMaxLength(500)
 )
-const Secret = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(500))
-const enabled = Schema.optionalWith(Schema.Boolean, { default: () => true })
+const Secret = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500))
+const enabled = Schema.Boolean.pipe(
+  Schema.withDecodingDefaultType(Effect.succeed(true)),
+  Schema.withConstructorDefault(Effect.succeed(true))
+)
 
 export const ZnetProviderRequest = Schema.Struct({
   kind: Schema.Literal("znet"),
@@ -15,9 +17,10 @@ export const ZnetProviderRequest = Schema.Struct({
   baseUrl: BaseUrl,
   credentials: Schema.Struct({ kod: Secret, sifre: Secret }),
   enabled,
-  options: Schema.optionalWith(Schema.Struct({ defaultPhone: Schema.optional(Schema.String) }), {
-    default: () => ({})
-  })
+  options: Schema.Struct({ defaultPhone: Schema.optionalKey(Schema.String) }).pipe(
+    Schema.withDecodingDefaultType(Effect.succeed({})),
+    Schema.withConstructorDefault(Effect.succeed({}))
+  )
 })
 
 export const BarakatProviderRequest = Schema.Struct({
@@ -26,20 +29,23 @@ export const BarakatProviderRequest = Schema.Struct({
   baseUrl: BaseUrl,
   credentials: Schema.Struct({ apiToken: Secret }),
   enabled,
-  options: Schema.optionalWith(Schema.Struct({}), { default: () => ({}) })
+  options: Schema.Struct({}).pipe(
+    Schema.withDecodingDefaultType(Effect.succeed({})),
+    Schema.withConstructorDefault(Effect.succeed({}))
+  )
 })
 
 export const CodesProviderRequest = Schema.Struct({
   kind: Schema.Literal("codes"),
   name: Name,
   enabled,
-  options: Schema.Struct({ groupId: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(64)) })
+  options: Schema.Struct({ groupId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64)) })
 })
 
 export const SimulatorOptions = Schema.Struct({
-  sendLatencyMs: Schema.optional(Schema.Int.pipe(Schema.between(0, 120_000))),
-  checksBeforeFinal: Schema.optional(Schema.Int.pipe(Schema.between(0, 10_000))),
-  outcome: Schema.optional(Schema.Literal("success", "failure", "mixed"))
+  sendLatencyMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 120_000 }))),
+  checksBeforeFinal: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10_000 }))),
+  outcome: Schema.optionalKey(Schema.Literals(["success", "failure", "mixed"]))
 })
 export type SimulatorOptions = typeof SimulatorOptions.Type
 
@@ -47,15 +53,18 @@ export const SimulatorProviderRequest = Schema.Struct({
   kind: Schema.Literal("simulator"),
   name: Name,
   enabled,
-  options: Schema.optionalWith(SimulatorOptions, { default: () => ({}) })
+  options: SimulatorOptions.pipe(
+    Schema.withDecodingDefaultType(Effect.succeed({})),
+    Schema.withConstructorDefault(Effect.succeed({}))
+  )
 })
 
-export const PutProviderRequest = Schema.Union(
+export const PutProviderRequest = Schema.Union([
   ZnetProviderRequest,
   BarakatProviderRequest,
   CodesProviderRequest,
   SimulatorProviderRequest
-)
+])
 export type PutProviderRequest = typeof PutProviderRequest.Type
 
 /** What the API shows of a provider: never its credentials. */
@@ -64,38 +73,38 @@ export class ProviderView extends Schema.Class<ProviderView>("ProviderView")({
   /** a built-in kind (`znet`, `barakat`, `codes`, `simulator`), or one a host service added with `ProviderKinds` */
   kind: Schema.String,
   name: Schema.String,
-  baseUrl: Schema.optional(Schema.String),
+  baseUrl: Schema.optionalKey(Schema.String),
   enabled: Schema.Boolean,
-  options: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  options: Schema.Record(Schema.String, Schema.Unknown),
   hasCredentials: Schema.Boolean
 }) {}
 
 export class ProviderNotFound extends Schema.TaggedError<ProviderNotFound>()(
   "ProviderNotFound",
   { message: Schema.String, providerId: Schema.String },
-  HttpApiSchema.annotations({ status: 404 })
+  { httpApiStatus: 404 }
 ) {}
 
 export class ProviderBalanceView extends Schema.Class<ProviderBalanceView>("ProviderBalanceView")({
   providerId: Schema.String,
   balance: Schema.String,
-  currency: Schema.optional(Schema.String),
-  checkedAt: Schema.DateTimeUtc
+  currency: Schema.optionalKey(Schema.String),
+  checkedAt: Schema.DateTimeUtcFromString
 }) {}
 
 /** One product of a provider's catalogue; `sku` (and for Znet `meta`) is what a package mapping needs. */
 export class CatalogueItemView extends Schema.Class<CatalogueItemView>("CatalogueItemView")({
   sku: Schema.String,
   name: Schema.String,
-  price: Schema.optional(Schema.String),
-  available: Schema.optional(Schema.Boolean),
-  params: Schema.optional(Schema.Array(Schema.String)),
-  meta: Schema.optional(Schema.Struct({ oyun: Schema.String, kupur: Schema.String }))
+  price: Schema.optionalKey(Schema.String),
+  available: Schema.optionalKey(Schema.Boolean),
+  params: Schema.optionalKey(Schema.Array(Schema.String)),
+  meta: Schema.optionalKey(Schema.Struct({ oyun: Schema.String, kupur: Schema.String }))
 }) {}
 
 /** The provider did not give a usable answer; `reason` is the error tag (transient, misconfigured, …). */
 export class ProviderCallFailed extends Schema.TaggedError<ProviderCallFailed>()(
   "ProviderCallFailed",
   { message: Schema.String, providerId: Schema.String, reason: Schema.String },
-  HttpApiSchema.annotations({ status: 502 })
+  { httpApiStatus: 502 }
 ) {}

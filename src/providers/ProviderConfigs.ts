@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { ProviderNotFound, type PutProviderRequest, ProviderView } from "./ProviderConfig.js"
 
 export interface ProviderRow {
@@ -25,8 +25,8 @@ export const toProviderView = (row: ProviderRow) =>
   })
 
 /** The configured upstreams. Credentials are write-only: stored for the adapters, never returned or logged. */
-export class ProviderConfigs extends Effect.Service<ProviderConfigs>()("tawsil/providers/ProviderConfigs", {
-  effect: Effect.gen(function* () {
+export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/providers/ProviderConfigs", {
+  make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const put = Effect.fn("ProviderConfigs.put")(function* (id: string, request: PutProviderRequest) {
@@ -57,7 +57,7 @@ export class ProviderConfigs extends Effect.Service<ProviderConfigs>()("tawsil/p
       sql<ProviderRow>`select * from providers where id = ${id}`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>
-          Option.match(Option.fromNullable(rows[0]), {
+          Option.match(Option.fromNullishOr(rows[0]), {
             onNone: () => Effect.fail(new ProviderNotFound({ message: "no such provider", providerId: id })),
             onSome: Effect.succeed
           })
@@ -66,4 +66,6 @@ export class ProviderConfigs extends Effect.Service<ProviderConfigs>()("tawsil/p
 
     return { put, list, find } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

@@ -1,11 +1,6 @@
-import {
-  HttpClient,
-  type HttpClientError,
-  HttpClientRequest,
-  type HttpClientResponse
-} from "@effect/platform"
+import { type Cause, type Context, Data, Duration, Effect, Fiber, Option, Scope, Semaphore } from "effect"
+import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { hostname } from "node:os"
-import { type Cause, Data, Duration, Effect, Fiber, Option, RateLimiter, Runtime, Scope } from "effect"
 import { guarded } from "./CallGuard.js"
 import { scrub } from "./Scrub.js"
 import {
@@ -59,29 +54,33 @@ export const unsettled = (operation: Operation, message: string, cause: unknown)
 export const transportError = (
   provider: string,
   operation: Operation,
-  error: HttpClientError.HttpClientError | Cause.TimeoutException
+  error: HttpClientError.HttpClientError | Cause.TimeoutError
 ): ProviderError => {
-  switch (error._tag) {
-    case "TimeoutException":
-      // we cannot tell whether the request was written before the deadline: for a place, assume it was
-      return unsettled(operation, `${provider}: no answer in time`, error)
-    case "RequestError": {
-      if (error.reason !== "Transport") {
-        return new ProviderMisconfigured({
-          message: `${provider}: the request could not be built (base URL?)`
-        })
-      }
-      const code = codeOf(error.cause)
+  if (error._tag === "TimeoutError") {
+    // we cannot tell whether the request was written before the deadline: for a place, assume it was
+    return unsettled(operation, `${provider}: no answer in time`, error)
+  }
+  const reason = error.reason
+  switch (reason._tag) {
+    case "EncodeError":
+    case "InvalidUrlError":
+      return new ProviderMisconfigured({
+        message: `${provider}: the request could not be built (base URL?)`
+      })
+    case "TransportError": {
+      const code = codeOf(reason.cause)
       if (code !== undefined && notConnected.has(code)) {
         return new ProviderTransient({
           message: `${provider}: could not connect (${code})`,
-          cause: error.cause
+          cause: reason.cause
         })
       }
-      return unsettled(operation, `${provider}: connection lost (${code ?? "transport error"})`, error.cause)
+      return unsettled(operation, `${provider}: connection lost (${code ?? "transport error"})`, reason.cause)
     }
-    case "ResponseError":
-      return unsettled(operation, `${provider}: the answer could not be read`, error.cause)
+    case "StatusCodeError":
+    case "DecodeError":
+    case "EmptyBodyError":
+      return unsettled(operation, `${provider}: the answer could not be read`, reason.cause)
   }
 }
 
@@ -125,10 +124,14 @@ export const userAgent = `tawsil (${hostname()}; pid ${process.pid})`
  * The client the adapters use: no tracing (a span would record the URL, where Znet carries its credentials, and
  * the headers, where Barakat carries its token) and no trace headers sent to providers.
  */
-export const providerHttpClient = (client: HttpClient.HttpClient) =>
+export const providerHttpClient = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   client.pipe(
-    HttpClient.withTracerDisabledWhen(() => true),
-    HttpClient.withTracerPropagation(false),
+    HttpClient.transformResponse((response) =>
+      response.pipe(
+        Effect.provideService(HttpClient.TracerDisabledWhen, () => true),
+        Effect.provideService(HttpClient.TracerPropagationEnabled, false)
+      )
+    ),
     HttpClient.mapRequest(HttpClientRequest.setHeader("user-agent", userAgent))
   )
 
@@ -137,7 +140,7 @@ export interface ExchangeOptions {
   readonly providerId: string
   readonly endpoint: string
   readonly operation: Operation
-  readonly timeout: Duration.DurationInput
+  readonly timeout: Duration.Input
 }
 
 /**
@@ -158,14 +161,14 @@ export const exchange = (
       error._tag === "ProviderTransient" ? error : transportError(options.provider, options.operation, error)
     ),
     Effect.timed,
-    Effect.tapBoth({
-      onFailure: (error) =>
-        Effect.logDebug("provider call failed").pipe(Effect.annotateLogs({ outcome: error._tag })),
-      onSuccess: ([elapsed, answer]) =>
-        Effect.logDebug("provider call").pipe(
-          Effect.annotateLogs({ status: answer.status, millis: Math.round(Duration.toMillis(elapsed)) })
-        )
-    }),
+    Effect.tapError((error) =>
+      Effect.logDebug("provider call failed").pipe(Effect.annotateLogs({ outcome: error._tag }))
+    ),
+    Effect.tap(([elapsed, answer]) =>
+      Effect.logDebug("provider call").pipe(
+        Effect.annotateLogs({ status: answer.status, millis: Math.round(Duration.toMillis(elapsed)) })
+      )
+    ),
     Effect.map(([, answer]) => answer),
     Effect.annotateLogs({
       provider: options.provider,
@@ -175,9 +178,31 @@ export const exchange = (
     })
   )
 
-/** Starts of calls at least `spacing` apart (a token bucket of one): a per-provider politeness limit. */
-export const spacingLimiter = (spacing: Duration.DurationInput) =>
-  RateLimiter.make({ limit: 1, interval: spacing })
+/** Runs an effect once the limiter lets it start. */
+export type SpacingLimiter = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+/**
+ * Starts of calls at least `spacing` apart (a token bucket of one): a per-provider politeness limit. Effect 3's
+ * `RateLimiter.make({ limit: 1, interval })` (token bucket), kept as it was: the first call starts at once, each start
+ * takes the token, and a background fiber (on the Clock) puts it back `spacing` after it was taken. A caller
+ * interrupted while waiting takes nothing.
+ */
+export const spacingLimiter = (spacing: Duration.Input): Effect.Effect<SpacingLimiter, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const millis = Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(spacing)))
+    const token = yield* Semaphore.make(1)
+    const taken = yield* Semaphore.make(0)
+    const refill: Effect.Effect<void> = Effect.sleep(millis).pipe(
+      Effect.andThen(taken.releaseAll),
+      Effect.andThen(token.release(1)),
+      Effect.flatMap((free) => (free === 1 ? Effect.void : refill))
+    )
+    yield* taken.take(1).pipe(Effect.andThen(refill), Effect.forever, Effect.forkScoped, Effect.interruptible)
+    const take = Effect.uninterruptibleMask((restore) =>
+      restore(token.take(1)).pipe(Effect.andThen(taken.release(1)))
+    )
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.andThen(take, effect)
+  })
 
 /**
  * One value per key, made on first use and kept while the scope of the caller of `keyed` (a layer) lives: the
@@ -187,11 +212,12 @@ export const spacingLimiter = (spacing: Duration.DurationInput) =>
 export const keyed = <A>() =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
-    const runtime = yield* Effect.runtime<never>()
-    const entries = new Map<string, Fiber.RuntimeFiber<A>>()
+    // the layer's own context (its Clock, log annotations, span): Effect 3 captured its runtime
+    const context: Context.Context<never> = yield* Effect.context<never>()
+    const entries = new Map<string, Fiber.Fiber<A>>()
     const get = (key: string, make: Effect.Effect<A, never, Scope.Scope>): Effect.Effect<A> =>
       Effect.suspend(() => {
-        const making = entries.get(key) ?? Runtime.runFork(runtime)(Scope.extend(make, scope))
+        const making = entries.get(key) ?? Effect.runForkWith(context)(Scope.provide(make, scope))
         entries.set(key, making)
         return Fiber.join(making)
       })

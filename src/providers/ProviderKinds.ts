@@ -6,10 +6,10 @@ import type { ProviderFactory } from "./Providers.js"
  * Tawsil, or by a test (`tawsil/testing`'s scripted provider). A provider row whose `kind` names one of them is
  * served by its factory; a built-in kind of the same name is replaced.
  */
-export class ProviderKinds extends Context.Tag("tawsil/providers/ProviderKinds")<
+export class ProviderKinds extends Context.Service<
   ProviderKinds,
   Readonly<Record<string, ProviderFactory>>
->() {
+>()("tawsil/providers/ProviderKinds") {
   static readonly layer = (kinds: Readonly<Record<string, ProviderFactory>>) =>
     Layer.succeed(ProviderKinds, kinds)
 

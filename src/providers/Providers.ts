@@ -5,7 +5,7 @@ import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
 import { ProviderKinds } from "./ProviderKinds.js"
 import { codesFactory } from "./Codes.js"
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { makeBarakatFactory } from "./Barakat.js"
 import { makeZnetFactory } from "./Znet.js"
 import { instrumentProvider } from "../observability/ProviderMetrics.js"
@@ -15,24 +15,24 @@ import { scrubbedClient } from "./ScrubbedClient.js"
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
 
-export class ProviderFactories extends Context.Tag("tawsil/providers/ProviderFactories")<
+export class ProviderFactories extends Context.Service<
   ProviderFactories,
   Readonly<Record<string, ProviderFactory>>
->() {}
+>()("tawsil/providers/ProviderFactories") {}
 
-const decodeSimulatorOptions = Schema.decodeUnknown(SimulatorOptions)
+const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
 
 /**
  * The kinds this build can talk to. A kind without a factory is a misconfiguration, not a crash. The wire adapters
  * keep their per-provider rate limiters and check batchers in this layer's scope, and need an `HttpClient`.
  */
-export const DefaultFactoriesLive = Layer.scoped(
+export const DefaultFactoriesLive = Layer.effect(
   ProviderFactories,
   Effect.gen(function* () {
     const simulator = yield* SimulatorProvider
     const sql = yield* SqlClient.SqlClient
     const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
-    return {
+    const factories: Readonly<Record<string, ProviderFactory>> = {
       codes: codesFactory(sql),
       znet: yield* makeZnetFactory(),
       barakat: yield* makeBarakatFactory(),
@@ -45,12 +45,13 @@ export const DefaultFactoriesLive = Layer.scoped(
         ),
       ...added
     }
+    return factories
   })
 )
 
 /** Configured providers by id: the engine's way to a `ProviderClient`. */
-export class Providers extends Effect.Service<Providers>()("tawsil/providers/Providers", {
-  effect: Effect.gen(function* () {
+export class Providers extends Context.Service<Providers>()("tawsil/providers/Providers", {
+  make: Effect.gen(function* () {
     const configs = yield* ProviderConfigs
     const factories = yield* ProviderFactories
 
@@ -76,15 +77,17 @@ export class Providers extends Effect.Service<Providers>()("tawsil/providers/Pro
 
     // every send and check needs its provider's client: a configuration change takes effect within seconds
     // only successes are kept: a failed lookup (a database blip) is never remembered
-    const cache = yield* Cache.makeWith({
+    // (a zero time to live drops the entry as its lookup fails, before any caller sees the failure)
+    const cache = yield* Cache.makeWith(load, {
       capacity: 1000,
-      lookup: load,
       timeToLive: (exit) => (Exit.isSuccess(exit) ? Duration.seconds(5) : Duration.zero)
     })
 
     const client = (providerId: string) =>
-      cache.get(providerId).pipe(Effect.onError(() => cache.invalidate(providerId)))
+      Cache.get(cache, providerId).pipe(Effect.onError(() => Cache.invalidate(cache, providerId)))
 
     return { client } as const
   })
-}) {}
+}) {
+  static readonly layer = Layer.effect(this, this.make)
+}

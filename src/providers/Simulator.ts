@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect } from "effect"
+import { Clock, Context, Duration, Effect, Layer } from "effect"
 import type { SimulatorOptions } from "./ProviderConfig.js"
 import {
   CheckResult,
@@ -64,10 +64,10 @@ const errorFor = (
  * like a real provider, records every call, and can be scripted with faults of every error tag. It goes through
  * exactly the same engine path as the wire adapters.
  */
-export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
+export class SimulatorProvider extends Context.Service<SimulatorProvider>()(
   "tawsil/providers/SimulatorProvider",
   {
-    sync: () => {
+    make: Effect.sync(() => {
       const orders = new Map<string, SimulatedOrder>()
       const calls: Array<SimulatorCall> = []
       const faults = new Map<string, Array<SimulatorFault>>()
@@ -98,7 +98,7 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
             const fault = nextFault(providerId, "place")
             if (fault === "hang") return yield* Effect.never
             if (fault === "arrivesLate") {
-              yield* Effect.forkDaemon(
+              yield* Effect.forkDetach(
                 Effect.delay(
                   Effect.sync(() =>
                     orders.set(order.reference, { checks: 0, outcome: outcomeFor(options, order.reference) })
@@ -108,7 +108,7 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
               )
               return yield* new ProviderAmbiguous({ message: "simulated: connection reset while in transit" })
             }
-            if (Duration.greaterThan(latency, Duration.zero)) yield* Effect.sleep(latency)
+            if (Duration.isGreaterThan(latency, Duration.zero)) yield* Effect.sleep(latency)
             if (fault !== undefined && fault !== "ambiguousAfterAccept")
               return yield* Effect.fail(errorFor(fault))
             // like a real provider: a repeated reference is a brand-new order (it does not deduplicate)
@@ -153,6 +153,8 @@ export class SimulatorProvider extends Effect.Service<SimulatorProvider>()(
         /** Make the provider forget a reference, as if the order never reached it. */
         forget: (reference: string) => Effect.sync(() => orders.delete(reference))
       } as const
-    }
+    })
   }
-) {}
+) {
+  static readonly layer = Layer.effect(this, this.make)
+}

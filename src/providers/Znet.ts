@@ -1,5 +1,5 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { type Duration, Effect, type Either, type RateLimiter, Schema } from "effect"
+import { type Duration, Effect, type Result, Schema } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Answer, Operation } from "./ProviderHttp.js"
 import {
   exchange,
@@ -7,7 +7,8 @@ import {
   keyed,
   misconfigured,
   providerHttpClient,
-  spacingLimiter
+  spacingLimiter,
+  type SpacingLimiter
 } from "./ProviderHttp.js"
 import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
@@ -16,10 +17,10 @@ import { scrubbedClient } from "./ScrubbedClient.js"
 import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetParse.js"
 
 export interface ZnetOptions {
-  readonly sendTimeout: Duration.DurationInput
-  readonly checkTimeout: Duration.DurationInput
+  readonly sendTimeout: Duration.Input
+  readonly checkTimeout: Duration.Input
   /** The least time between the starts of two calls to one Znet provider (DOMAIN.md §5: ~100–500 ms). */
-  readonly spacing: Duration.DurationInput
+  readonly spacing: Duration.Input
 }
 
 export const znetDefaults: ZnetOptions = {
@@ -29,11 +30,11 @@ export const znetDefaults: ZnetOptions = {
 }
 
 const ZnetRow = Schema.Struct({
-  base_url: Schema.String.pipe(Schema.pattern(/^https?:\/\/\S+$/)),
+  base_url: Schema.String.check(Schema.isPattern(/^https?:\/\/\S+$/)),
   credentials: Schema.Struct({ kod: Schema.NonEmptyString, sifre: Schema.NonEmptyString }),
   options: Schema.Struct({ defaultPhone: Schema.optional(Schema.NonEmptyString) })
 })
-const decodeRow = Schema.decodeUnknown(ZnetRow)
+const decodeRow = Schema.decodeUnknownEffect(ZnetRow)
 
 /** `musteri_tel`: the order's `extra` when it looks like a phone number (`+` and 9–15 digits), else the default. */
 export const customerPhone = (extra: string | undefined, defaultPhone: string | undefined) => {
@@ -49,7 +50,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...znetDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
-    const limiters = yield* keyed<RateLimiter.RateLimiter>()
+    const limiters = yield* keyed<SpacingLimiter>()
 
     const factory: ProviderFactory = (row: ProviderRow) =>
       Effect.gen(function* () {
@@ -69,7 +70,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
           endpoint: string,
           operation: Operation,
           params: Record<string, string>,
-          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Either.Either<A, ProviderError>
+          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>
         ) =>
           limiter(
             exchange(
@@ -85,7 +86,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
                 timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
               }
             )
-          ).pipe(Effect.flatMap((answer) => parse(answer, secrets)))
+          ).pipe(Effect.flatMap((answer) => Effect.fromResult(parse(answer, secrets))))
 
         const reference = (order: ProviderOrder): Effect.Effect<string, ProviderMisconfigured> =>
           /^\d{1,20}$/.test(order.reference)

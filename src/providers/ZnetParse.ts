@@ -1,4 +1,4 @@
-import { Either, Option, Schema } from "effect"
+import { Option, Result, Schema } from "effect"
 import {
   type CatalogueItem,
   CheckResult,
@@ -86,7 +86,8 @@ const rules: ReadonlyArray<{
   }
 ]
 
-const common = (body: ZnetBody) => Option.fromNullable(rules.find((rule) => rule.matches(body))?.error(body))
+const common = (body: ZnetBody) =>
+  Option.fromUndefinedOr(rules.find((rule) => rule.matches(body))?.error(body))
 
 /** What a status or an answer means before the operation's own reading: 429, 5xx, 4xx, then the common rules. */
 const failure = (
@@ -118,15 +119,15 @@ const unrecognised = (operation: Operation, answer: Answer, secrets: ReadonlyArr
 export const parsePlace = (
   answer: Answer,
   secrets: ReadonlyArray<string>
-): Either.Either<PlaceResult, ProviderError> => {
+): Result.Result<PlaceResult, ProviderError> => {
   const body = readBody(answer.body, secrets)
   return Option.match(failure("place", answer, body, secrets), {
-    onSome: Either.left,
+    onSome: Result.fail,
     onNone: () => {
       switch (body.kind) {
         case "ok": {
           const [cost, balance] = body.fields.map((field) => field.trim())
-          return Either.right(
+          return Result.succeed(
             PlaceResult.Accepted({
               cost: cost !== undefined && /^-?\d+(\.\d+)?$/.test(cost) ? cost : undefined,
               message: `accepted by Znet (cost ${cost ?? "?"}, balance ${balance ?? "?"})`
@@ -134,9 +135,9 @@ export const parsePlace = (
           )
         }
         case "error":
-          return Either.left(new ProviderRejected({ message: body.text }))
+          return Result.fail(new ProviderRejected({ message: body.text }))
         default:
-          return Either.left(unrecognised("place", answer, secrets))
+          return Result.fail(unrecognised("place", answer, secrets))
       }
     }
   })
@@ -157,25 +158,25 @@ const isNeverSeen = (body: ZnetBody) =>
 export const parseCheck = (
   answer: Answer,
   secrets: ReadonlyArray<string>
-): Either.Either<CheckResult, ProviderError> => {
+): Result.Result<CheckResult, ProviderError> => {
   const body = readBody(answer.body, secrets)
   if (answer.status < 300 && isNeverSeen(body)) {
-    return Either.right(CheckResult.NotFound({ message: body.kind === "error" ? body.text : "not found" }))
+    return Result.succeed(CheckResult.NotFound({ message: body.kind === "error" ? body.text : "not found" }))
   }
   return Option.match(failure("check", answer, body, secrets), {
-    onSome: Either.left,
+    onSome: Result.fail,
     onNone: () => {
       if (body.kind !== "ok" || body.fields.length === 0)
-        return Either.left(unrecognised("check", answer, secrets))
+        return Result.fail(unrecognised("check", answer, secrets))
       const [state = "", pin, ...description] = body.fields
       const message = description.join("|").trim()
       switch (normalizeStatus(state)) {
         case "success":
-          return Either.right(CheckResult.Succeeded({ pin: noPin(pin), message: message || "delivered" }))
+          return Result.succeed(CheckResult.Succeeded({ pin: noPin(pin), message: message || "delivered" }))
         case "failure":
-          return Either.right(CheckResult.Failed({ message: message || "cancelled by Znet" }))
+          return Result.succeed(CheckResult.Failed({ message: message || "cancelled by Znet" }))
         case "pending":
-          return Either.right(CheckResult.Pending({ message: message || `state ${state.trim()}` }))
+          return Result.succeed(CheckResult.Pending({ message: message || `state ${state.trim()}` }))
       }
     }
   })
@@ -185,20 +186,20 @@ export const parseCheck = (
 export const parseBalance = (
   answer: Answer,
   secrets: ReadonlyArray<string>
-): Either.Either<ProviderBalance, ProviderError> => {
+): Result.Result<ProviderBalance, ProviderError> => {
   const body = readBody(answer.body, secrets)
   return Option.match(failure("balance", answer, body, secrets), {
-    onSome: Either.left,
+    onSome: Result.fail,
     onNone: () => {
       const balance = body.kind === "ok" ? body.fields[0]?.trim() : undefined
       return balance !== undefined && /^-?\d+(\.\d+)?$/.test(balance)
-        ? Either.right({ balance, currency: "TRY" })
-        : Either.left(unrecognised("balance", answer, secrets))
+        ? Result.succeed({ balance, currency: "TRY" })
+        : Result.fail(unrecognised("balance", answer, secrets))
     }
   })
 }
 
-const Field = Schema.Union(Schema.String, Schema.Number)
+const Field = Schema.Union([Schema.String, Schema.Number])
 const Catalogue = Schema.Struct({
   success: Schema.Literal(true),
   result: Schema.Array(
@@ -211,7 +212,7 @@ const Catalogue = Schema.Struct({
     })
   )
 })
-const decodeCatalogue = Schema.decodeUnknownOption(Schema.parseJson(Catalogue))
+const decodeCatalogue = Schema.decodeUnknownOption(Schema.fromJsonString(Catalogue))
 
 /**
  * `pin_listesi.php`, JSON: `{"success":true,"result":[{"id","adi","oyun_bilgi_id","kupur","fiyat",…}]}`. `id` is
@@ -220,10 +221,10 @@ const decodeCatalogue = Schema.decodeUnknownOption(Schema.parseJson(Catalogue))
 export const parseCatalogue = (
   answer: Answer,
   secrets: ReadonlyArray<string>
-): Either.Either<ReadonlyArray<CatalogueItem>, ProviderError> => {
+): Result.Result<ReadonlyArray<CatalogueItem>, ProviderError> => {
   const products = answer.status < 300 ? decodeCatalogue(answer.body) : Option.none()
   if (Option.isSome(products)) {
-    return Either.right(
+    return Result.succeed(
       products.value.result.map((p) => ({
         sku: String(p.id),
         name: p.adi,
@@ -235,7 +236,7 @@ export const parseCatalogue = (
     )
   }
   const body = readBody(answer.body, secrets)
-  return Either.left(
+  return Result.fail(
     Option.getOrElse(failure("catalogue", answer, body, secrets), () =>
       unrecognised("catalogue", answer, secrets)
     )

@@ -1,4 +1,5 @@
-import { Clock, Context, Duration, Effect, FiberRef, HashMap, Layer, Option, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Layer, References } from "effect"
+import { TestClock } from "effect/testing"
 
 /** A sleep some fiber is in right now, on the TestClock. */
 export interface PendingSleep {
@@ -9,17 +10,17 @@ export interface PendingSleep {
   readonly orderId: string | undefined
 }
 
-const orderIdOf = Effect.map(FiberRef.get(FiberRef.currentLogAnnotations), (annotations) =>
-  Option.getOrUndefined(Option.map(HashMap.get(annotations, "orderId"), String))
-)
+const orderIdOf = Effect.map(References.CurrentLogAnnotations, (annotations) => {
+  const orderId = annotations["orderId"]
+  return orderId === undefined ? undefined : String(orderId)
+})
 
 /**
- * The test's TestClock, seeing which sleeps are under way. The TestClock itself lists every sleep ever started
- * until the clock passes it, even one whose fiber was interrupted (a send timeout that lost its race), so it
- * cannot tell a parked order fiber from a stale timer; this clock can.
+ * The test's TestClock, seeing which sleeps are under way. The TestClock keeps its sleep queue private and does not
+ * know which fiber sleeps for which order, so it cannot tell a parked order fiber from any other timer; this clock
+ * can.
  */
 class TrackingClock implements TestClock.TestClock {
-  readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
   private nextId = 0
 
   constructor(
@@ -33,32 +34,32 @@ class TrackingClock implements TestClock.TestClock {
   get currentTimeNanos() {
     return this.inner.currentTimeNanos
   }
-  get save() {
-    return this.inner.save
+  get monotonicTimeNanos() {
+    return this.inner.monotonicTimeNanos
   }
-  get sleeps() {
-    return this.inner.sleeps
+  currentTimeMillisUnsafe() {
+    return this.inner.currentTimeMillisUnsafe()
   }
-  unsafeCurrentTimeMillis() {
-    return this.inner.unsafeCurrentTimeMillis()
+  currentTimeNanosUnsafe() {
+    return this.inner.currentTimeNanosUnsafe()
   }
-  unsafeCurrentTimeNanos() {
-    return this.inner.unsafeCurrentTimeNanos()
+  monotonicTimeNanosUnsafe() {
+    return this.inner.monotonicTimeNanosUnsafe()
   }
-  adjust(duration: Duration.DurationInput) {
+  adjust(duration: Duration.Input) {
     return this.inner.adjust(duration)
-  }
-  adjustWith(duration: Duration.DurationInput) {
-    return this.inner.adjustWith(duration)
   }
   setTime(time: number) {
     return this.inner.setTime(time)
+  }
+  withLive<A, E, R>(effect: Effect.Effect<A, E, R>) {
+    return this.inner.withLive(effect)
   }
 
   sleep(duration: Duration.Duration): Effect.Effect<void> {
     const register = Effect.map(orderIdOf, (orderId) => {
       const id = this.nextId++
-      const wakeAt = this.inner.unsafeCurrentTimeMillis() + Duration.toMillis(duration)
+      const wakeAt = this.inner.currentTimeMillisUnsafe() + Duration.toMillis(duration)
       this.sleeping.set(id, { id, wakeAt, orderId })
       return id
     })
@@ -71,33 +72,29 @@ class TrackingClock implements TestClock.TestClock {
 }
 
 /**
- * Installs the tracking clock for every fiber started after this layer is built (the engine's included), and
- * tells which sleeps are under way. Needs the TestClock of `it.effect` / `it.scoped`.
+ * Installs the tracking clock (as the `Clock`) for everything this layer is provided to, the engine's fibers
+ * included, and tells which sleeps are under way. Needs the TestClock of `it.effect`.
  */
-export class EngineClock extends Context.Tag("tawsil/testing/EngineClock")<
+export class EngineClock extends Context.Service<
   EngineClock,
   {
     readonly pending: Effect.Effect<ReadonlyArray<PendingSleep>>
     readonly now: Effect.Effect<number>
     readonly adjust: (millis: number) => Effect.Effect<void>
   }
->() {
-  static readonly layer = Layer.scoped(
-    EngineClock,
+>()("tawsil/testing/EngineClock") {
+  static readonly layer: Layer.Layer<EngineClock> = Layer.effectContext(
     Effect.gen(function* () {
-      const inner = yield* TestClock.testClock()
+      const inner = yield* TestClock.testClockWith(Effect.succeed)
       if (typeof inner.adjust !== "function") {
-        return yield* Effect.dieMessage(
-          "tawsil/testing needs the TestClock: run the test with it.effect or it.scoped"
-        )
+        return yield* Effect.die(new Error("tawsil/testing needs the TestClock: run the test with it.effect"))
       }
       const sleeping = new Map<number, PendingSleep>()
-      yield* Effect.withClockScoped(new TrackingClock(inner, sleeping))
-      return {
+      return Context.make(EngineClock, {
         pending: Effect.sync(() => Array.from(sleeping.values())),
         now: inner.currentTimeMillis,
         adjust: (millis: number) => inner.adjust(Duration.millis(millis))
-      }
+      }).pipe(Context.add(Clock.Clock, new TrackingClock(inner, sleeping)))
     })
   )
 }

@@ -1,10 +1,10 @@
-import { Clock, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { Dispatcher } from "../dispatch/Dispatcher.js"
 import { EngineClock } from "./EngineClock.js"
 
 /** Real time: I/O (the database) lands on it while the TestClock stands still. */
-const live = Clock.make()
+const liveMillis = () => Date.now()
 const realPause = (millis: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 const settleLimitMillis = 15_000
@@ -30,17 +30,19 @@ const snapshot = Effect.gen(function* () {
  * or asleep on the TestClock, and its database writes have landed. Twice in a row, a moment apart, the same.
  */
 export const settled = Effect.gen(function* () {
-  const startedAt = live.unsafeCurrentTimeMillis()
+  const startedAt = liveMillis()
   let previous = yield* snapshot
-  while (live.unsafeCurrentTimeMillis() - startedAt < settleLimitMillis) {
+  while (liveMillis() - startedAt < settleLimitMillis) {
     yield* realPause(previous.quiet ? 2 : 1)
     const current = yield* snapshot
     if (current.quiet && previous.quiet && current.key === previous.key) return
     previous = current
   }
-  return yield* Effect.dieMessage(
-    `tawsil/testing: the engine did not settle within ${settleLimitMillis / 1000} s ` +
-      `(${previous.busy} order fiber(s) neither finished nor waiting for the clock)`
+  return yield* Effect.die(
+    new Error(
+      `tawsil/testing: the engine did not settle within ${settleLimitMillis / 1000} s ` +
+        `(${previous.busy} order fiber(s) neither finished nor waiting for the clock)`
+    )
   )
 })
 
@@ -49,10 +51,10 @@ export const settled = Effect.gen(function* () {
  * fibers woken at each instant finish their I/O and go back to sleep before moving on. (A bare
  * `TestClock.adjust` made while an order fiber is still writing would move its next wake-up later.)
  */
-export const advance = (duration: Duration.DurationInput) =>
+export const advance = (duration: Duration.Input) =>
   Effect.gen(function* () {
     const clock = yield* EngineClock
-    const target = (yield* clock.now) + Duration.toMillis(Duration.decode(duration))
+    const target = (yield* clock.now) + Duration.toMillis(Duration.fromInputUnsafe(duration))
     for (;;) {
       yield* settled
       const now = yield* clock.now

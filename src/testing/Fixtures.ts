@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import { CreateAccountRequest, CreditRequest } from "../orders/Account.js"
 import { Accounts } from "../orders/Accounts.js"
 import { CreateOrderRequest } from "../orders/Order.js"

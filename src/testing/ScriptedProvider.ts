@@ -1,4 +1,4 @@
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import type { ProviderClient, ProviderError, ProviderOrder } from "../providers/Provider.js"
 import { ProviderKinds } from "../providers/ProviderKinds.js"
 import type { ProviderRow } from "../providers/ProviderConfigs.js"
@@ -36,8 +36,8 @@ const play = <A>(step: Step<A>): Effect.Effect<A, ProviderError> => {
  * copy, by reference) and records every call. Plugged into the engine as the provider kind `scripted`
  * (`ScriptedProvider.kinds`), so orders go through exactly the engine path of the real adapters.
  */
-export class ScriptedProvider extends Effect.Service<ScriptedProvider>()("tawsil/testing/ScriptedProvider", {
-  sync: () => {
+export class ScriptedProvider extends Context.Service<ScriptedProvider>()("tawsil/testing/ScriptedProvider", {
+  make: Effect.sync(() => {
     const scripts = new Map<string, Script>()
     const positions = new Map<string, number>()
     const calls: Array<ScriptedCall> = []
@@ -92,8 +92,10 @@ export class ScriptedProvider extends Effect.Service<ScriptedProvider>()("tawsil
           )
         )
     } as const
-  }
+  })
 }) {
+  static readonly layer = Layer.effect(this, this.make)
+
   /** The `scripted` provider kind, for `layer({ providerKinds })`. Needs the ScriptedProvider service. */
   static readonly kinds = Layer.effect(
     ProviderKinds,

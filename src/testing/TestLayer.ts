@@ -29,7 +29,7 @@ export const layerWithSql = (options: TestLayerOptions = {}) =>
   tawsilLayer({
     dispatch: { ...testDispatchSettings, ...options.dispatch },
     providerKinds: ScriptedProvider.kinds
-  }).pipe(Layer.provideMerge(ScriptedProvider.Default), Layer.provideMerge(EngineClock.layer))
+  }).pipe(Layer.provideMerge(ScriptedProvider.layer), Layer.provideMerge(EngineClock.layer))
 
 /** `layerWithSql` on a fresh database of its own (`TestPostgres`), which it also gives. */
 export const layer = (options: TestLayerOptions = {}) =>

@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { freePort } from "./Loopback.js"
@@ -38,9 +38,9 @@ const onServer = (serverUrl: Redacted.Redacted<string>, statement: string) =>
  * `TAWSIL_TEST_DATABASE_URL` when it is set (the database is dropped afterwards), else on an embedded Postgres
  * started for the scope (a few seconds). Tawsil's layer runs its migrations on it.
  */
-export const TestPostgres = Layer.unwrapScoped(
+export const TestPostgres = Layer.unwrap(
   Effect.gen(function* () {
-    const configured = yield* Config.option(Config.redacted(testDatabaseUrlVariable)).pipe(Effect.orDie)
+    const configured = yield* Config.option(Config.Redacted(testDatabaseUrlVariable)).pipe(Effect.orDie)
     const serverUrl = Option.isSome(configured) ? configured.value : yield* embeddedServer
     const name = `tawsil_test_${randomBytes(6).toString("hex")}`
     yield* onServer(serverUrl, `create database ${name}`)
@@ -48,7 +48,7 @@ export const TestPostgres = Layer.unwrapScoped(
     if (Option.isSome(configured)) {
       yield* Effect.addFinalizer(() =>
         onServer(serverUrl, `drop database if exists ${name} with (force)`).pipe(
-          Effect.catchAllCause(() => Effect.void)
+          Effect.catchCause(() => Effect.void)
         )
       )
     }

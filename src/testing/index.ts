@@ -1,7 +1,7 @@
 /**
  * `tawsil/testing`: run Tawsil inside your tests, on the TestClock, against a scripted provider.
  *
- *   it.scoped("approved after three polls", () =>
+ *   it.effect("approved after three polls", () =>
  *     Effect.gen(function* () {
  *       const shop = yield* TawsilTest.shop({ script: { check: [Script.pending(), Script.succeeded("1234")] } })
  *       const order = yield* shop.order()

@@ -31,9 +31,11 @@ export const browserScoped = Effect.acquireRelease(
       ? step("launch Chromium", () =>
           chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"], timeout: 20_000 })
         )
-      : Effect.dieMessage(
-          `no Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
-            `or point TAWSIL_CHROMIUM at a Chromium binary`
+      : Effect.die(
+          new Error(
+            `no Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
+              `or point TAWSIL_CHROMIUM at a Chromium binary`
+          )
         )
   ),
   (browser: Browser) => Effect.promise(() => browser.close())

@@ -1,6 +1,6 @@
-import { HttpServer } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { HttpServer } from "effect/http"
 import type { Page } from "playwright-core"
 import { contentSecurityPolicy } from "../../src/dashboard/DashboardPage.js"
 import { engineStack, eventually, orderRow, routedPackage, simulatorProvider } from "../support/TestEngine.js"
@@ -9,7 +9,7 @@ import { browserScoped, pageScoped, step } from "./Chromium.js"
 
 /** The loopback origin of the service's real listening socket, which the browser connects to. */
 const origin = Effect.map(HttpServer.HttpServer, (server) =>
-  server.address._tag === "TcpAddress" ? `http://127.0.0.1:${server.address.port}` : ""
+  server.address._tag === "UnixPathAddress" ? "" : `http://127.0.0.1:${server.address.port}`
 )
 
 // markup in a reseller-supplied field must reach the page as text
@@ -39,7 +39,7 @@ const signedIn = (page: Page, base: string, orderId: string) =>
   })
 
 describe("operator dashboard in headless Chromium", () => {
-  it.scopedLive(
+  it.live(
     "loads behind the admin token, shows an order created through the API, and Reject refunds it",
     () =>
       Effect.gen(function* () {
@@ -100,10 +100,10 @@ describe("operator dashboard in headless Chromium", () => {
           })
         )
 
-        const after = yield* reseller.client.orders.get({ path: { id: order.id } })
+        const after = yield* reseller.client.orders.get({ params: { id: order.id } })
         assert.deepStrictEqual([after.status, after.dispatch.state], ["rejected", "failed"])
         assert.strictEqual((yield* reseller.client.orders.account()).balance, "100.00")
-        const ledger = yield* admin.admin.ledger({ path: { id: reseller.accountId }, urlParams: {} })
+        const ledger = yield* admin.admin.ledger({ params: { id: reseller.accountId }, query: {} })
         assert.deepStrictEqual(
           ledger.items
             .filter((entry) => entry.orderId === order.id)
@@ -117,7 +117,7 @@ describe("operator dashboard in headless Chromium", () => {
     30_000
   )
 
-  it.scopedLive("Approve with a PIN and Re-dispatch to a chosen provider go through the dialog", () =>
+  it.live("Approve with a PIN and Re-dispatch to a chosen provider go through the dialog", () =>
     Effect.gen(function* () {
       const base = yield* origin
       yield* simulatorProvider("sim", { sendLatencyMs: 60_000 })
@@ -146,10 +146,10 @@ describe("operator dashboard in headless Chromium", () => {
         })
       )
 
-      const first = yield* approved.client.orders.get({ path: { id: approved.order.id } })
+      const first = yield* approved.client.orders.get({ params: { id: approved.order.id } })
       assert.deepStrictEqual([first.status, first.pin], ["approved", "PIN-1234"])
       const second = yield* eventually(
-        resent.client.orders.get({ path: { id: resent.order.id } }),
+        resent.client.orders.get({ params: { id: resent.order.id } }),
         (o) => o.dispatch.state === "sending"
       )
       assert.deepStrictEqual([second.status, second.dispatch.provider], ["pending", "sim"])

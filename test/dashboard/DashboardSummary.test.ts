@@ -1,7 +1,7 @@
-import { HttpClientRequest } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { HttpClientRequest } from "effect/http"
+import { SqlClient } from "effect/sql"
 import { contentSecurityPolicy } from "../../src/dashboard/DashboardPage.js"
 import { send } from "../support/RawHttp.js"
 import {

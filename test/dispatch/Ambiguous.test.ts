@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Duration, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Layer, Scope } from "effect"
+import { TestClock } from "effect/testing"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 import {
@@ -27,7 +28,7 @@ const order = Effect.gen(function* () {
   })
   const reference = created.dispatch.reference
   assert.isDefined(reference, "the reference is chosen at creation")
-  return { created, reference, get: client.orders.get({ path: { id: created.id } }) }
+  return { created, reference, get: client.orders.get({ params: { id: created.id } }) }
 })
 
 /** The simulator's calls as `operation@millis`, in order, all of which must carry `reference`. */
@@ -44,7 +45,7 @@ const timeline = (reference: string) =>
   )
 
 describe("dispatch: an ambiguous send is checked by reference before any re-send, on TestClock", () => {
-  it.scoped(
+  it.effect(
     "a hung send: ambiguous after the send timeout, still `sending`; checks find nothing, but the re-send (same reference) waits until 60 s after the attempt started → approved",
     () =>
       Effect.gen(function* () {
@@ -119,7 +120,7 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
       }).pipe(Effect.provide(engineStack({ ...quietNode, sendTimeout: Duration.seconds(30) })))
   )
 
-  it.scoped(
+  it.effect(
     'a request still in transit when the connection reset lands 25 s later: the early "never seen" answers are not trusted, no second placement',
     () =>
       Effect.gen(function* () {
@@ -154,7 +155,7 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "ambiguous after the provider accepted: the check finds it pending → `awaiting` with no re-send → approved",
     () =>
       Effect.gen(function* () {
@@ -181,7 +182,7 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "ambiguous before the provider accepted (quiet period 20 s): nothing at 10 s → wait; nothing at 20 s → exactly one re-send with the same reference",
     () =>
       Effect.gen(function* () {
@@ -227,7 +228,7 @@ describe("dispatch: an ambiguous send is checked by reference before any re-send
 })
 
 describe("dispatch: a `sending` order found after a restart", () => {
-  it.scoped(
+  it.effect(
     "is checked at once, and the resend quiet period counts from the resume: the previous owner's request may still be in transit",
     () =>
       Effect.acquireUseRelease(

@@ -1,6 +1,7 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, Scope, TestClock } from "effect"
+import { Duration, Effect, Exit, Layer, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import {
   engineOn,
   eventually,
@@ -15,7 +16,7 @@ import { resellerWithBalance } from "../support/TestServer.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 
 describe("dispatch: graceful shutdown", () => {
-  it.scoped("sends in flight finish within the grace period and are recorded before the fibers stop", () =>
+  it.effect("sends in flight finish within the grace period and are recorded before the fibers stop", () =>
     Effect.gen(function* () {
       const node = yield* Scope.make()
       const context = yield* Layer.buildWithScope(
@@ -38,14 +39,17 @@ describe("dispatch: graceful shutdown", () => {
         return created
       }).pipe(Effect.provide(context))
 
-      const closing = yield* Effect.fork(Scope.close(node, Exit.void))
+      const closing = yield* Effect.forkChild(Scope.close(node, Exit.void))
       // the node waits for its two sends (5 s on the TestClock) instead of interrupting them
       yield* TestClock.adjust("5 seconds")
       const closed = yield* eventually(
-        Effect.zipRight(TestClock.adjust("100 millis"), Fiber.poll(closing)),
-        (exit) => exit._tag === "Some"
+        Effect.andThen(
+          TestClock.adjust("100 millis"),
+          Effect.sync(() => closing.pollUnsafe())
+        ),
+        (exit) => exit !== undefined
       )
-      assert.isTrue(closed._tag === "Some" && Exit.isSuccess(closed.value))
+      assert.isTrue(closed !== undefined && Exit.isSuccess(closed))
       for (const order of orders) {
         const row = yield* orderRow(order.id)
         assert.strictEqual(row.dispatch_state, "awaiting", "the finished send was recorded")

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import type { Route } from "../../src/orders/Package.js"
 import { type SimulatorFault, SimulatorProvider } from "../../src/providers/Simulator.js"
 import {
@@ -31,7 +32,7 @@ const orderWith = (route: Route, primaryFault?: SimulatorFault) =>
       payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
       headers: {}
     })
-    return { client, created, get: client.orders.get({ path: { id: created.id } }) }
+    return { client, created, get: client.orders.get({ params: { id: created.id } }) }
   })
 
 const placesBy = Effect.map(simulatorCalls("place"), (calls) => calls.map((call) => call.providerId))
@@ -101,15 +102,15 @@ const heldForAnOperator = (orderId: string, balance: Effect.Effect<string, unkno
   })
 
 describe("dispatch: fallback provider and manual routes", () => {
-  it.scoped("primary unavailable → exactly one placement on the fallback, recorded on the order", () =>
+  it.effect("primary unavailable → exactly one placement on the fallback, recorded on the order", () =>
     fallsBackOn("unavailable", "ProviderUnavailable").pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("primary misconfigured → the fallback", () =>
+  it.effect("primary misconfigured → the fallback", () =>
     fallsBackOn("misconfigured", "ProviderMisconfigured").pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("a package routed `manual` → dispatch state manual and no provider call at all", () =>
+  it.effect("a package routed `manual` → dispatch state manual and no provider call at all", () =>
     Effect.gen(function* () {
       const { client, created, get } = yield* orderWith({
         mode: "manual",
@@ -127,7 +128,7 @@ describe("dispatch: fallback provider and manual routes", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("fallback disabled: primary unavailable → manual, the fallback untouched", () =>
+  it.effect("fallback disabled: primary unavailable → manual, the fallback untouched", () =>
     Effect.gen(function* () {
       const { client, created, get } = yield* orderWith(
         { mode: "auto", primary: "primary", fallback: "backup" },

@@ -1,6 +1,7 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Duration, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { Outbox } from "../../src/dispatch/Outbox.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
@@ -24,7 +25,7 @@ const ioGrace = Effect.promise(() => new Promise<void>((resolve) => setTimeout(r
 
 /** One engine node (HTTP server, services, dispatcher, its own simulator) on the test's database. */
 const startNode = (scope: Scope.Scope) => Layer.buildWithScope(engineOn(quietNode), scope)
-type Node = Effect.Effect.Success<ReturnType<typeof startNode>>
+type Node = Effect.Success<ReturnType<typeof startNode>>
 
 /**
  * Node 1 takes an order and sends it; its fiber then sleeps until the first status check, at 10 s. Then its
@@ -126,7 +127,7 @@ describe("dispatch: fencing (two nodes, one order)", () => {
         assert.deepStrictEqual(yield* outboxOf(order.id), { owner_node: null, fence: "2" })
 
         // node 1's claim loop (its statement, run now) takes it back: same owner as the old fiber's lease, new fence
-        const outbox = yield* Effect.provide(Outbox, Outbox.Default)
+        const outbox = yield* Effect.provide(Outbox, Outbox.layer)
         const reclaimed = yield* outbox.claim(node1Id, Duration.days(1), 500)
         assert.deepStrictEqual(reclaimed, [{ orderId: order.id, nodeId: node1Id, fence: 3 }])
 

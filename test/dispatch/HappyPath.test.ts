@@ -1,17 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { eventually, engineStack, orderRow } from "../support/TestEngine.js"
 import { adminClient, resellerWithBalance } from "../support/TestServer.js"
 
 describe("dispatch: the happy path, on TestClock", () => {
-  it.scoped(
+  it.effect(
     "create → one place with the order's reference → no check before 10 s → checks every 10 s → approved with PIN",
     () =>
       Effect.gen(function* () {
         const admin = yield* adminClient
         yield* admin.admin.putProvider({
-          path: { id: "sim" },
+          params: { id: "sim" },
           payload: {
             kind: "simulator",
             name: "Sim",
@@ -20,7 +21,7 @@ describe("dispatch: the happy path, on TestClock", () => {
           }
         })
         yield* admin.admin.putPackage({
-          path: { id: "pubg" },
+          params: { id: "pubg" },
           payload: {
             name: "PUBG",
             price: "35.00",
@@ -38,7 +39,7 @@ describe("dispatch: the happy path, on TestClock", () => {
           headers: {}
         })
         assert.strictEqual(created.dispatch.state, "queued")
-        const get = client.orders.get({ path: { id: created.id } })
+        const get = client.orders.get({ params: { id: created.id } })
 
         // the send is in flight (the simulator takes 2 s): the order shows `sending`
         yield* eventually(get, (o) => o.dispatch.state === "sending")

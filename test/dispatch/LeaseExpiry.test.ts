@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import {
   engineIdle,
@@ -35,7 +36,7 @@ const setup = Effect.gen(function* () {
 const checkTimes = Effect.map(simulatorCalls("check"), (calls) => calls.map((call) => call.atMillis))
 
 describe("dispatch: a node past its lease calls no provider (TestClock, 25 s lease)", () => {
-  it.scoped(
+  it.effect(
     "status checks stop once the heartbeat is older than the lease, and resume after a fresh heartbeat re-adopts the order",
     () =>
       Effect.gen(function* () {
@@ -75,7 +76,7 @@ describe("dispatch: a node past its lease calls no provider (TestClock, 25 s lea
       }).pipe(Effect.provide(staleAfter25s))
   )
 
-  it.scoped("an order created after the node's lease ran out is not sent", () =>
+  it.effect("an order created after the node's lease ran out is not sent", () =>
     Effect.gen(function* () {
       const create = yield* setup
       yield* TestClock.adjust("30 seconds")

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import {
   engineIdle,
@@ -21,11 +22,11 @@ const order = Effect.gen(function* () {
     payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
     headers: {}
   })
-  return { client, created, get: client.orders.get({ path: { id: created.id } }) }
+  return { client, created, get: client.orders.get({ params: { id: created.id } }) }
 })
 
 describe("dispatch: transient send failures are retried with exponential backoff, on TestClock", () => {
-  it.scoped("3 transients, base 1 s, no jitter → places at +0, +1 s, +3 s, +7 s; the 4th is accepted", () =>
+  it.effect("3 transients, base 1 s, no jitter → places at +0, +1 s, +3 s, +7 s; the 4th is accepted", () =>
     Effect.gen(function* () {
       yield* simulatorProvider("sim")
       yield* routedPackage("pubg", { mode: "auto", primary: "sim" })
@@ -71,7 +72,7 @@ describe("dispatch: transient send failures are retried with exponential backoff
     }).pipe(Effect.provide(engineStack({ ...quietNode, retryBase: Duration.seconds(1), retryAttempts: 5 })))
   )
 
-  it.scoped(
+  it.effect(
     "retries exhausted (2 retries, 3 transients) and no fallback → 3 places, manual, money held",
     () =>
       Effect.gen(function* () {
@@ -110,7 +111,7 @@ describe("dispatch: transient send failures are retried with exponential backoff
       }).pipe(Effect.provide(engineStack({ ...quietNode, retryBase: Duration.seconds(1), retryAttempts: 2 })))
   )
 
-  it.scoped("retries exhausted with a fallback configured → exactly one place on the fallback", () =>
+  it.effect("retries exhausted with a fallback configured → exactly one place on the fallback", () =>
     Effect.gen(function* () {
       yield* simulatorProvider("sim")
       yield* simulatorProvider("backup")

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Either, TestClock } from "effect"
+import { Duration, Effect, Result } from "effect"
+import { TestClock } from "effect/testing"
 import type { Lease } from "../../src/dispatch/Lease.js"
 import { OrderStore } from "../../src/dispatch/OrderStore.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
@@ -27,7 +28,7 @@ const setup = (options: SimulatorOptions, price = "35.00") =>
     const { client } = yield* resellerWithBalance("100.00")
     const create = Effect.map(
       client.orders.create({ payload: { packageId: "pubg", playerId: "5551234", quantity: 1 }, headers: {} }),
-      (created) => ({ created, get: client.orders.get({ path: { id: created.id } }) })
+      (created) => ({ created, get: client.orders.get({ params: { id: created.id } }) })
     )
     const balance = Effect.map(client.orders.account(), (account) => account.balance)
     return { create, balance }
@@ -47,7 +48,7 @@ const ledgerKinds = (orderId: string) =>
 const checksCount = Effect.map(simulatorCalls("check"), (calls) => calls.length)
 
 describe("dispatch: settlement happens exactly once, on TestClock", () => {
-  it.scoped("rejected at send → order rejected, the exact amount refunded once", () =>
+  it.effect("rejected at send → order rejected, the exact amount refunded once", () =>
     Effect.gen(function* () {
       const { create, balance } = yield* setup({})
       yield* (yield* SimulatorProvider).inject("sim", "place", "rejected")
@@ -71,7 +72,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("the provider's checks end in failure → rejected on that check, one refund", () =>
+  it.effect("the provider's checks end in failure → rejected on that check, one refund", () =>
     Effect.gen(function* () {
       const { create, balance } = yield* setup({ outcome: "failure", checksBeforeFinal: 1 })
       const firstCheck = yield* sleepRegistered(10_000)
@@ -99,7 +100,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "two concurrent rejects with the same lease → one succeeds, the other is LeaseLost; one refund (5 orders at once)",
     () =>
       Effect.gen(function* () {
@@ -108,7 +109,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
         const orders = yield* Effect.all(Array.from({ length: 5 }, () => create))
         yield* firstCheck
         assert.strictEqual(yield* balance, "50.00")
-        const store = yield* Effect.provide(OrderStore, OrderStore.Default)
+        const store = yield* Effect.provide(OrderStore, OrderStore.layer)
         const leases = yield* Effect.forEach(orders, ({ created }) => currentLease(created.id))
 
         // all ten rejects in flight at once, so that pairs really overlap in the database
@@ -117,8 +118,8 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
           (lease) =>
             Effect.all(
               [
-                Effect.either(store.reject(lease, "operator A")),
-                Effect.either(store.reject(lease, "operator B"))
+                Effect.result(store.reject(lease, "operator A")),
+                Effect.result(store.reject(lease, "operator B"))
               ],
               {
                 concurrency: "unbounded"
@@ -127,17 +128,17 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
           { concurrency: "unbounded" }
         )
         for (const [i, { created, get }] of orders.entries()) {
-          const won = results[i]!.filter(Either.isRight)
-          const lost = results[i]!.filter(Either.isLeft)
+          const won = results[i]!.filter(Result.isSuccess)
+          const lost = results[i]!.filter(Result.isFailure)
           assert.strictEqual(won.length, 1, "exactly one settlement")
           assert.deepStrictEqual(
-            lost.map((result) => result.left._tag),
+            lost.map((result) => result.failure._tag),
             ["LeaseLost"]
           )
           assert.deepStrictEqual(yield* ledgerKinds(created.id), ["debit -10.00", "refund 10.00"])
           const rejected = yield* get
           assert.strictEqual(rejected.status, "rejected")
-          assert.strictEqual(rejected.message, won[0]!.right.message)
+          assert.strictEqual(rejected.message, won[0]!.success.message)
         }
         assert.strictEqual(yield* balance, "100.00")
 
@@ -156,7 +157,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "an operator's reject racing the engine's own settling check → per order exactly one winner, one refund",
     () =>
       Effect.gen(function* () {
@@ -168,7 +169,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
         const settlingCheck = yield* sleepRegistered(20_000, 5)
         yield* TestClock.adjust("10 seconds")
         yield* settlingCheck
-        const store = yield* Effect.provide(OrderStore, OrderStore.Default)
+        const store = yield* Effect.provide(OrderStore, OrderStore.layer)
         const leases = yield* Effect.forEach(orders, ({ created }) => currentLease(created.id))
 
         // the engine's checks (which answer "cancelled") run while each order's reject is sent, as soon as the
@@ -179,17 +180,17 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
           ({ created }, i) =>
             eventually(simulatorCalls("check"), (calls) =>
               calls.some((call) => call.reference === created.dispatch.reference && call.atMillis === 20_000)
-            ).pipe(Effect.zipRight(Effect.either(store.reject(leases[i]!, "rejected by an operator")))),
+            ).pipe(Effect.andThen(Effect.result(store.reject(leases[i]!, "rejected by an operator")))),
           { concurrency: "unbounded" }
         )
 
         for (const [i, { created, get }] of orders.entries()) {
           const settled = yield* eventually(get, (o) => o.status === "rejected")
           const mine = ours[i]!
-          if (Either.isRight(mine)) {
+          if (Result.isSuccess(mine)) {
             assert.strictEqual(settled.message, "rejected by an operator")
           } else {
-            assert.strictEqual(mine.left._tag, "LeaseLost")
+            assert.strictEqual(mine.failure._tag, "LeaseLost")
             assert.strictEqual(settled.message, "تم الإلغاء من المزود (cancelled by the provider)")
           }
           assert.deepStrictEqual(yield* ledgerKinds(created.id), ["debit -10.00", "refund 10.00"])
@@ -199,7 +200,7 @@ describe("dispatch: settlement happens exactly once, on TestClock", () => {
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("poll deadline passed → manual with the money held, and no check afterwards", () =>
+  it.effect("poll deadline passed → manual with the money held, and no check afterwards", () =>
     Effect.gen(function* () {
       const { create, balance } = yield* setup({ checksBeforeFinal: 1000 })
       let nextCheck = yield* sleepRegistered(10_000)

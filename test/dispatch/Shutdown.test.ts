@@ -1,6 +1,7 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Duration, Effect, Exit, Layer, Scope, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Exit, Layer, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { TestDatabase } from "../support/TestDatabase.js"
@@ -62,7 +63,7 @@ const busyNode = Effect.gen(function* () {
 })
 
 describe("dispatch: shutdown", () => {
-  it.scoped(
+  it.effect(
     "closing the engine's scope interrupts every order fiber, counts no interrupted send, and releases the node's orders to another node",
     () =>
       Effect.acquireUseRelease(

@@ -17,7 +17,7 @@ import {
 import { isAlive } from "../support/Process.js"
 
 describe("the embedded Postgres dies under traffic", () => {
-  it.scopedLive(
+  it.live(
     "SIGKILL of the postmaster: 503s with a body meanwhile, restarted, nothing lost, nothing sent twice, books exact",
     () =>
       Effect.gen(function* () {
@@ -88,7 +88,8 @@ describe("the embedded Postgres dies under traffic", () => {
           const answer = yield* create(key).pipe(
             Effect.filterOrFail((retried) => retried.status === 201),
             Effect.retry({ schedule: Schedule.spaced("200 millis"), times: 50 }),
-            Effect.orDieWith((last) => new Error(`${key} retried: ${JSON.stringify(last)}${s.context()}`))
+            Effect.mapError((last) => new Error(`${key} retried: ${JSON.stringify(last)}${s.context()}`)),
+            Effect.orDie
           )
           answers.set(key, answer)
         }
@@ -106,12 +107,13 @@ describe("the embedded Postgres dies under traffic", () => {
             (all) => all.filter((order) => order.status === "pending")
           ),
           Effect.retry({ schedule: Schedule.spaced("1 second"), times: 60 }),
-          Effect.orDieWith(
+          Effect.mapError(
             (pending) =>
               new Error(
                 `${pending.length} orders still pending after 60 s, e.g. ${JSON.stringify(pending.slice(0, 3))}${s.context()}`
               )
-          )
+          ),
+          Effect.orDie
         )
         yield* phase("all settled")
         assert.deepStrictEqual(
@@ -154,7 +156,7 @@ describe("the embedded Postgres dies under traffic", () => {
     { timeout: 150_000 }
   )
 
-  it.scopedLive(
+  it.live(
     `SIGTERM while the postmaster is dead, or frozen: the service exits within the grace (${graceSeconds} s) + 5 s`,
     () =>
       Effect.gen(function* () {
@@ -180,10 +182,12 @@ describe("the embedded Postgres dies under traffic", () => {
           const signalled = performance.now()
           s.service.child.kill("SIGTERM")
           const exit = yield* Effect.promise(() => s.service.exited).pipe(
-            Effect.timeoutFail({
+            Effect.timeoutOrElse({
               duration: Duration.seconds(graceSeconds + 5),
-              onTimeout: () =>
-                new Error(`${how}: no exit within ${graceSeconds + 5} s of SIGTERM${s.context()}`)
+              orElse: () =>
+                Effect.fail(
+                  new Error(`${how}: no exit within ${graceSeconds + 5} s of SIGTERM${s.context()}`)
+                )
             }),
             Effect.orDie
           )

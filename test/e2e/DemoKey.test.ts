@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -14,9 +14,10 @@ const dataDir = mkdtempSync(join(tmpdir(), "tawsil-demo-"))
 
 const ConfigLive = Layer.effect(
   TawsilConfig,
-  Effect.withConfigProvider(
+  Effect.provideService(
     TawsilConfig.config,
-    ConfigProvider.fromMap(new Map([["TAWSIL_DATA_DIR", dataDir]]))
+    ConfigProvider.ConfigProvider,
+    ConfigProvider.fromUnknown({ TAWSIL_DATA_DIR: dataDir })
   )
 )
 

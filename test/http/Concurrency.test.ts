@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { resellerWithBalance, simulatorPackageViaApi, TestServerLive } from "../support/TestServer.js"
@@ -66,7 +66,7 @@ describe("concurrent creates over HTTP", () => {
           writes.afters,
           Array.from({ length: 10 }, (_, i) => `${(9 - i) * 10}.00`)
         )
-        const page = yield* client.orders.list({ urlParams: { limit: 200 } })
+        const page = yield* client.orders.list({ query: { limit: 200 } })
         assert.strictEqual(page.items.length, 10)
         assert.deepStrictEqual(new Set(page.items.map((o) => o.id)), ids)
       })

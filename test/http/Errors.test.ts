@@ -1,7 +1,7 @@
-import { HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
+import { HttpClientRequest } from "effect/http"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Layer, Logger, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
@@ -25,7 +25,7 @@ const onServer = (statement: string) =>
 
 /** A fresh, migrated database named `name`, which the test can take away and give back. */
 const databaseNamed = (name: string) =>
-  Layer.unwrapEffect(
+  Layer.unwrap(
     Effect.gen(function* () {
       yield* onServer(`create database ${name}`)
       const url = new URL(inject("pgUrl"))
@@ -56,10 +56,7 @@ const giveDatabaseBack = (name: string) => onServer(`alter database ${name} allo
 
 /** The JSON logger, writing into `lines` instead of the console. */
 const capture = (lines: Array<string>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.map(jsonLogger, (line) => void lines.push(line))
-  )
+  Logger.layer([Logger.map(jsonLogger, (line) => void lines.push(line)), Logger.tracerLogger])
 
 const parse = (lines: ReadonlyArray<string>) =>
   lines.map((line) => JSON.parse(line) as Record<string, unknown>)

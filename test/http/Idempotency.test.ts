@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Order } from "../../src/orders/Order.js"
@@ -37,7 +37,7 @@ describe("Idempotency-Key over HTTP", () => {
         const call = client.orders.create({
           payload: { packageId: "idem-a", playerId: "p-1", quantity: 2 },
           headers: { "idempotency-key": "key-1" },
-          withResponse: true
+          responseMode: "decoded-and-response"
         })
         const [first, firstResponse] = yield* call
         const [second, secondResponse] = yield* call
@@ -109,13 +109,13 @@ describe("Idempotency-Key over HTTP", () => {
         const call = client.orders.create({
           payload: { packageId: "idem-d", playerId: "p-4", quantity: 1 },
           headers: { "idempotency-key": "key-402" },
-          withResponse: true
+          responseMode: "decoded-and-response"
         })
         const refused = yield* Effect.flip(call)
         assert.strictEqual(refused._tag, "InsufficientBalance")
         assert.deepStrictEqual(yield* ordersWithKey(accountId, "key-402"), [])
         const admin = yield* adminClient
-        yield* admin.admin.credit({ path: { id: accountId }, payload: { amount: "25.00" } })
+        yield* admin.admin.credit({ params: { id: accountId }, payload: { amount: "25.00" } })
         const [created, createdResponse] = yield* call
         assert.strictEqual(createdResponse.status, 201)
         assert.strictEqual(createdResponse.headers["idempotent-replayed"], undefined)
@@ -151,7 +151,7 @@ describe("Idempotency-Key over HTTP", () => {
               client.orders.create({
                 payload: { packageId: `idem-conc-${n}`, playerId: "p-6", quantity: 1 },
                 headers: { "idempotency-key": "key-race" },
-                withResponse: true
+                responseMode: "decoded-and-response"
               })
             ),
             { concurrency: "unbounded" }
@@ -179,7 +179,7 @@ describe("Idempotency-Key over HTTP", () => {
         const request = {
           payload: { packageId: "idem-e", playerId: "p-7", quantity: 1 },
           headers: { "idempotency-key": "shared-key" },
-          withResponse: true
+          responseMode: "decoded-and-response"
         } as const
         const [orderA, responseA] = yield* a.client.orders.create(request)
         const [orderB, responseB] = yield* b.client.orders.create(request)

@@ -1,5 +1,5 @@
-import { HttpClientRequest } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
+import { HttpClientRequest } from "effect/http"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
@@ -60,8 +60,8 @@ describe("operator actions over HTTP", () => {
 
         const answers = yield* Effect.all(
           [
-            admin.admin.reject({ path: { id: order.id }, payload: { note: "duplicate top-up" } }),
-            admin.admin.reject({ path: { id: order.id }, payload: { note: "duplicate top-up" } })
+            admin.admin.reject({ params: { id: order.id }, payload: { note: "duplicate top-up" } }),
+            admin.admin.reject({ params: { id: order.id }, payload: { note: "duplicate top-up" } })
           ],
           { concurrency: "unbounded" }
         )
@@ -81,12 +81,12 @@ describe("operator actions over HTTP", () => {
         )
         assert.strictEqual((yield* client.orders.account()).balance, "100.00")
         assert.isUndefined(yield* outboxRow(order.id), "the engine has nothing left to do")
-        const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: order.id } })
         assert.deepStrictEqual(log.items.map((e) => [e.action, e.outcome, e.actor]).sort(), [
           ["operator:reject", "noop", "admin"],
           ["operator:reject", "rejected", "admin"]
         ])
-        const again = yield* admin.admin.reject({ path: { id: order.id }, payload: {} })
+        const again = yield* admin.admin.reject({ params: { id: order.id }, payload: {} })
         assert.strictEqual(again.status, "rejected")
         assert.strictEqual((yield* ledgerRows(order.id)).length, 2)
       })
@@ -96,8 +96,8 @@ describe("operator actions over HTTP", () => {
       Effect.gen(function* () {
         const admin = yield* adminClient
         const { order, client } = yield* orderOf("op-app2", "10.00", "50.00")
-        const first = yield* admin.admin.approve({ path: { id: order.id }, payload: { pin: "PIN-42" } })
-        const second = yield* admin.admin.approve({ path: { id: order.id }, payload: { pin: "PIN-43" } })
+        const first = yield* admin.admin.approve({ params: { id: order.id }, payload: { pin: "PIN-42" } })
+        const second = yield* admin.admin.approve({ params: { id: order.id }, payload: { pin: "PIN-43" } })
         assert.strictEqual(first.status, "approved")
         assert.strictEqual(first.dispatch.state, "done")
         assert.strictEqual(first.pin, "PIN-42")
@@ -110,7 +110,7 @@ describe("operator actions over HTTP", () => {
         const refused = yield* raw(`/v1/admin/orders/${order.id}/reject`, "{}")
         const error = expectError(refused, 409, "InvalidTransition")
         assert.strictEqual(error["status"], "approved")
-        assert.strictEqual((yield* client.orders.get({ path: { id: order.id } })).status, "approved")
+        assert.strictEqual((yield* client.orders.get({ params: { id: order.id } })).status, "approved")
         assert.strictEqual((yield* client.orders.account()).balance, "40.00")
       })
     )
@@ -119,15 +119,15 @@ describe("operator actions over HTTP", () => {
       Effect.gen(function* () {
         const admin = yield* adminClient
         const { order, client } = yield* orderOf("op-redebit", "12.50", "30.00")
-        yield* admin.admin.reject({ path: { id: order.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: order.id }, payload: {} })
         assert.strictEqual((yield* client.orders.account()).balance, "30.00")
         const approved = yield* admin.admin.approve({
-          path: { id: order.id },
+          params: { id: order.id },
           payload: { note: "delivered by hand", pin: "CODE-1" }
         })
         assert.strictEqual(approved.status, "approved")
         assert.strictEqual(approved.message, "delivered by hand")
-        yield* admin.admin.approve({ path: { id: order.id }, payload: {} })
+        yield* admin.admin.approve({ params: { id: order.id }, payload: {} })
         assert.deepStrictEqual(
           (yield* ledgerRows(order.id)).map((r) => [r.kind, r.amount, r.seq]),
           [
@@ -144,24 +144,24 @@ describe("operator actions over HTTP", () => {
       Effect.gen(function* () {
         const admin = yield* adminClient
         const { order, client, accountId } = yield* orderOf("op-402", "20.00", "20.00")
-        yield* admin.admin.reject({ path: { id: order.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: order.id }, payload: {} })
         // the refunded money is spent elsewhere
-        yield* admin.admin.credit({ path: { id: accountId }, payload: { amount: "-15.00" } })
-        const before = yield* client.orders.get({ path: { id: order.id } })
-        const logBefore = yield* admin.admin.orderLog({ path: { id: order.id } })
+        yield* admin.admin.credit({ params: { id: accountId }, payload: { amount: "-15.00" } })
+        const before = yield* client.orders.get({ params: { id: order.id } })
+        const logBefore = yield* admin.admin.orderLog({ params: { id: order.id } })
 
         const answer = yield* raw(`/v1/admin/orders/${order.id}/approve`, "{}")
         const error = expectError(answer, 402, "InsufficientBalance")
         assert.strictEqual(error["balance"], "5.00")
         assert.strictEqual(error["required"], "20.00")
 
-        assert.deepStrictEqual(yield* client.orders.get({ path: { id: order.id } }), before)
+        assert.deepStrictEqual(yield* client.orders.get({ params: { id: order.id } }), before)
         assert.strictEqual((yield* client.orders.account()).balance, "5.00")
         assert.deepStrictEqual(
           (yield* ledgerRows(order.id)).map((r) => r.kind),
           ["debit", "refund"]
         )
-        assert.deepStrictEqual(yield* admin.admin.orderLog({ path: { id: order.id } }), logBefore)
+        assert.deepStrictEqual(yield* admin.admin.orderLog({ params: { id: order.id } }), logBefore)
       })
     )
 
@@ -169,11 +169,11 @@ describe("operator actions over HTTP", () => {
       Effect.gen(function* () {
         const admin = yield* adminClient
         const { order, accountId } = yield* orderOf("op-ledger", "7.00", "50.00")
-        yield* admin.admin.reject({ path: { id: order.id }, payload: { note: "provider down" } })
-        yield* admin.admin.approve({ path: { id: order.id }, payload: { note: "sent by hand" } })
-        yield* admin.admin.credit({ path: { id: accountId }, payload: { amount: "-3.00", note: "fee" } })
+        yield* admin.admin.reject({ params: { id: order.id }, payload: { note: "provider down" } })
+        yield* admin.admin.approve({ params: { id: order.id }, payload: { note: "sent by hand" } })
+        yield* admin.admin.credit({ params: { id: accountId }, payload: { amount: "-3.00", note: "fee" } })
 
-        const all = yield* admin.admin.ledger({ path: { id: accountId }, urlParams: {} })
+        const all = yield* admin.admin.ledger({ params: { id: accountId }, query: {} })
         assert.deepStrictEqual(
           all.items.map((e) => [e.kind, e.amount, e.balanceAfter, e.orderId ?? null, e.note ?? null]),
           [
@@ -190,8 +190,8 @@ describe("operator actions over HTTP", () => {
         let cursor: string | undefined = undefined
         do {
           const page: typeof all = yield* admin.admin.ledger({
-            path: { id: accountId },
-            urlParams: { limit: 2, ...(cursor === undefined ? {} : { cursor }) }
+            params: { id: accountId },
+            query: { limit: 2, ...(cursor === undefined ? {} : { cursor }) }
           })
           pages.push(page.items.map((e) => e.id))
           cursor = page.nextCursor
@@ -225,19 +225,19 @@ describe("operator actions over HTTP", () => {
         const admin = yield* adminClient
         const { order, client } = yield* orderOf("op-log", "5.00", "20.00")
         const rejected = yield* admin.admin.reject({
-          path: { id: order.id },
+          params: { id: order.id },
           payload: { note: "player id belongs to another game" }
         })
         assert.strictEqual(rejected.message, "player id belongs to another game")
         assert.strictEqual(
-          (yield* client.orders.get({ path: { id: order.id } })).message,
+          (yield* client.orders.get({ params: { id: order.id } })).message,
           "player id belongs to another game"
         )
-        yield* admin.admin.approve({ path: { id: order.id }, payload: { note: "corrected and delivered" } })
-        const seen = yield* client.orders.get({ path: { id: order.id } })
+        yield* admin.admin.approve({ params: { id: order.id }, payload: { note: "corrected and delivered" } })
+        const seen = yield* client.orders.get({ params: { id: order.id } })
         assert.strictEqual(seen.message, "corrected and delivered")
 
-        const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: order.id } })
         assert.deepStrictEqual(
           log.items.map((e) => [e.action, e.outcome, e.response, e.actor]),
           [
@@ -264,7 +264,7 @@ describe("operator actions over HTTP", () => {
         const queued = yield* raw(`/v1/admin/orders/${order.id}/dispatch`, "{}")
         assert.strictEqual(expectError(queued, 409, "InvalidTransition")["status"], "pending")
 
-        yield* admin.admin.reject({ path: { id: order.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: order.id }, payload: {} })
         const unknown = yield* raw(
           `/v1/admin/orders/${order.id}/dispatch`,
           JSON.stringify({ providerId: "nope" })
@@ -276,7 +276,10 @@ describe("operator actions over HTTP", () => {
           "a refused dispatch moves nothing"
         )
 
-        const again = yield* admin.admin.dispatch({ path: { id: order.id }, payload: { providerId: "sim" } })
+        const again = yield* admin.admin.dispatch({
+          params: { id: order.id },
+          payload: { providerId: "sim" }
+        })
         assert.strictEqual(again.status, "pending")
         assert.strictEqual(again.dispatch.state, "queued")
         assert.strictEqual(again.dispatch.reference, order.dispatch.reference, "one reference for ever")
@@ -293,19 +296,19 @@ describe("operator actions over HTTP", () => {
 
         const twice = yield* raw(`/v1/admin/orders/${order.id}/dispatch`, "{}")
         expectError(twice, 409, "InvalidTransition")
-        const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: order.id } })
         assert.deepStrictEqual(log.items.at(-1)?.outcome, "requeued, re-debited")
         assert.deepStrictEqual(log.items.at(-1)?.providerId, "sim")
 
         // a rejected order whose re-debit would pass the overdraft limit stays as it is
-        yield* admin.admin.reject({ path: { id: order.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: order.id }, payload: {} })
         yield* admin.admin.credit({
-          path: { id: (yield* client.orders.account()).id },
+          params: { id: (yield* client.orders.account()).id },
           payload: { amount: "-15.00" }
         })
         const broke = yield* raw(`/v1/admin/orders/${order.id}/dispatch`, "{}")
         expectError(broke, 402, "InsufficientBalance")
-        assert.strictEqual((yield* client.orders.get({ path: { id: order.id } })).status, "rejected")
+        assert.strictEqual((yield* client.orders.get({ params: { id: order.id } })).status, "rejected")
         assert.isUndefined(yield* outboxRow(order.id))
       })
     )
@@ -320,7 +323,7 @@ describe("operator actions over HTTP", () => {
 
         yield* sentTo(order.id, "sim")
         const reference = order.dispatch.reference!
-        const unknownRef = yield* admin.admin.check({ path: { id: order.id } })
+        const unknownRef = yield* admin.admin.check({ params: { id: order.id } })
         assert.strictEqual(unknownRef.status, "pending")
         assert.strictEqual(unknownRef.dispatch.lastMessage, ResellerWords.processing)
         assert.isDefined(unknownRef.dispatch.lastCheckedAt)
@@ -340,10 +343,10 @@ describe("operator actions over HTTP", () => {
         assert.strictEqual(error["reason"], "ProviderTransient")
         assert.strictEqual(error["providerId"], "sim")
 
-        const pending = yield* admin.admin.check({ path: { id: order.id } })
+        const pending = yield* admin.admin.check({ params: { id: order.id } })
         assert.strictEqual(pending.status, "pending")
         assert.strictEqual(pending.dispatch.lastMessage, ResellerWords.processing)
-        const approved = yield* admin.admin.check({ path: { id: order.id } })
+        const approved = yield* admin.admin.check({ params: { id: order.id } })
         assert.strictEqual(approved.status, "approved")
         assert.strictEqual(approved.pin, `PIN-${reference}`)
         assert.strictEqual((yield* client.orders.account()).balance, "16.00")
@@ -352,7 +355,7 @@ describe("operator actions over HTTP", () => {
         )
         assert.strictEqual(checks.length, 4, "one provider call per operator check")
 
-        const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: order.id } })
         assert.deepStrictEqual(
           log.items.map((e) => [e.action, e.outcome, e.actor, e.providerId]),
           [
@@ -375,7 +378,7 @@ describe("operator actions over HTTP", () => {
         const admin = yield* adminClient
         const simulator = yield* SimulatorProvider
         yield* admin.admin.putProvider({
-          path: { id: "sim-fail" },
+          params: { id: "sim-fail" },
           payload: { kind: "simulator", name: "Failing", enabled: true, options: { outcome: "failure" } }
         })
         const { order, client } = yield* orderOf("op-check-fail", "6.00", "20.00")
@@ -389,19 +392,19 @@ describe("operator actions over HTTP", () => {
           extra: undefined,
           mapping: undefined
         })
-        yield* admin.admin.check({ path: { id: order.id } })
-        const rejected = yield* admin.admin.check({ path: { id: order.id } })
+        yield* admin.admin.check({ params: { id: order.id } })
+        const rejected = yield* admin.admin.check({ params: { id: order.id } })
         assert.strictEqual(rejected.status, "rejected")
         assert.strictEqual(rejected.dispatch.state, "failed")
         assert.strictEqual((yield* client.orders.account()).balance, "20.00")
         // a settled order is checked and recorded, never settled a second time
-        const again = yield* admin.admin.check({ path: { id: order.id } })
+        const again = yield* admin.admin.check({ params: { id: order.id } })
         assert.strictEqual(again.status, "rejected")
         assert.deepStrictEqual(
           (yield* ledgerRows(order.id)).map((r) => r.kind),
           ["debit", "refund"]
         )
-        const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: order.id } })
         assert.strictEqual(log.items.at(-1)?.outcome, "rejected, not settled again")
       })
     )

@@ -16,9 +16,9 @@ describe("orders over HTTP", () => {
         assert.strictEqual(created.dispatch.state, "queued")
         assert.deepStrictEqual(created.price, { amount: "15.00", currency: "USD" })
         assert.match(created.dispatch.reference ?? "", /^\d+$/)
-        const fetched = yield* client.orders.get({ path: { id: created.id } })
+        const fetched = yield* client.orders.get({ params: { id: created.id } })
         assert.deepStrictEqual(fetched, created)
-        const page = yield* client.orders.list({ urlParams: {} })
+        const page = yield* client.orders.list({ query: {} })
         assert.deepStrictEqual(
           page.items.map((o) => o.id),
           [created.id]

@@ -1,7 +1,8 @@
-import { HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { HttpClientRequest } from "effect/http"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { AccountRateLimit, makeAccountLimiter } from "../../src/http/AccountRateLimit.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
 import { HttpLive, ServicesLive } from "../../src/http/Server.js"
@@ -64,7 +65,11 @@ describe("per-account rate limit on creates", () => {
     () =>
       Effect.gen(function* () {
         const read = (entries: ReadonlyArray<[string, string]>) =>
-          Effect.withConfigProvider(AccountRateLimit.config, ConfigProvider.fromMap(new Map(entries)))
+          Effect.provideService(
+            AccountRateLimit.config,
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromUnknown(Object.fromEntries(entries))
+          )
         assert.deepStrictEqual(yield* read([]), { perSecond: 100, burst: 200 })
         assert.deepStrictEqual(yield* read([["TAWSIL_ACCOUNT_RATE", "5"]]), { perSecond: 5, burst: 10 })
         assert.deepStrictEqual(
@@ -77,8 +82,8 @@ describe("per-account rate limit on creates", () => {
             burst: 7
           }
         )
-        assert.isTrue((yield* Effect.either(read([["TAWSIL_ACCOUNT_RATE", "-1"]])))._tag === "Left")
-        assert.isTrue((yield* Effect.either(read([["TAWSIL_ACCOUNT_BURST", "0"]])))._tag === "Left")
+        assert.isTrue((yield* Effect.result(read([["TAWSIL_ACCOUNT_RATE", "-1"]])))._tag === "Failure")
+        assert.isTrue((yield* Effect.result(read([["TAWSIL_ACCOUNT_BURST", "0"]])))._tag === "Failure")
       })
   )
 
@@ -98,8 +103,8 @@ describe("per-account rate limit on creates", () => {
       )
       yield* limiter.take("busy")
       for (let i = 0; i < 5000; i++) yield* limiter.take(`acc_${i}`)
-      const again = yield* Effect.either(limiter.take("busy"))
-      assert.isTrue(again._tag === "Left" && again.left._tag === "RateLimited")
+      const again = yield* Effect.result(limiter.take("busy"))
+      assert.isTrue(again._tag === "Failure" && again.failure._tag === "RateLimited")
     })
   )
 })

@@ -2,10 +2,10 @@
  * Tawsil's whole HTTP API served from a host's process (`httpLayer`), called through the public typed client
  * (`makeClient`) over real HTTP, with the engine on the TestClock. Only `tawsil` and `tawsil/testing` are imported.
  */
-import { FetchHttpClient, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient, HttpServer } from "effect/http"
 import { httpLayer, makeClient } from "tawsil"
 import { Script, TawsilTest } from "tawsil/testing"
 
@@ -17,18 +17,18 @@ const ServedLive = httpLayer(Redacted.make(adminToken)).pipe(
 )
 
 const baseUrl = Effect.map(HttpServer.HttpServer, ({ address }) =>
-  address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : "http://unix-socket"
+  address._tag === "UnixPathAddress" ? "http://unix-socket" : `http://127.0.0.1:${address.port}`
 )
 
 describe("makeClient: the typed client of Tawsil's API", () => {
-  it.scoped("an operator sets up, a reseller orders, the engine approves it at the first poll", () =>
+  it.effect("an operator sets up, a reseller orders, the engine approves it at the first poll", () =>
     Effect.gen(function* () {
       const url = yield* baseUrl
       yield* TawsilTest.scriptedProvider("acme", { check: [Script.succeeded("4242-4242")] })
 
       const admin = yield* makeClient(url, { token: adminToken })
       yield* admin.admin.putPackage({
-        path: { id: "pubg-325" },
+        params: { id: "pubg-325" },
         payload: {
           name: "PUBG 325 UC",
           price: "35.00",
@@ -41,7 +41,7 @@ describe("makeClient: the typed client of Tawsil's API", () => {
       const { account, apiKey } = yield* admin.admin.createAccount({
         payload: { name: "Reseller", currency: "USD", overdraftLimit: "0.00" }
       })
-      yield* admin.admin.credit({ path: { id: account.id }, payload: { amount: "50.00" } })
+      yield* admin.admin.credit({ params: { id: account.id }, payload: { amount: "50.00" } })
 
       const reseller = yield* makeClient(url, { token: apiKey })
       const order = yield* reseller.orders.create({
@@ -51,12 +51,12 @@ describe("makeClient: the typed client of Tawsil's API", () => {
       assert.strictEqual(order.status, "pending")
 
       yield* TawsilTest.advancePolls(1)
-      const approved = yield* reseller.orders.get({ path: { id: order.id } })
+      const approved = yield* reseller.orders.get({ params: { id: order.id } })
       assert.strictEqual(approved.status, "approved")
       assert.strictEqual(approved.pin, "4242-4242")
 
       const anonymous = yield* makeClient(url)
-      const refused = yield* Effect.flip(anonymous.orders.get({ path: { id: order.id } }))
+      const refused = yield* Effect.flip(anonymous.orders.get({ params: { id: order.id } }))
       assert.strictEqual(refused._tag, "Unauthorized")
     }).pipe(Effect.provide(FetchHttpClient.layer), Effect.provide(ServedLive))
   )

@@ -12,10 +12,10 @@ import { ProviderConfigs } from "tawsil"
 import { Script, TawsilTest } from "tawsil/testing"
 
 // real time, to show that polling does not wait for it
-const realMillis = Clock.make().currentTimeMillis
+const realMillis = Clock.Clock.defaultValue().currentTimeMillis
 
 describe("tawsil/testing: 10-second polling on the TestClock", () => {
-  it.scoped("accepted, then pending twice, then succeeded: approved after three polls, with the PIN", () =>
+  it.effect("accepted, then pending twice, then succeeded: approved after three polls, with the PIN", () =>
     Effect.gen(function* () {
       const startedAt = yield* realMillis
       const shop = yield* TawsilTest.shop({
@@ -68,7 +68,7 @@ describe("tawsil/testing: 10-second polling on the TestClock", () => {
     }).pipe(Effect.provide(TawsilTest.layer()))
   )
 
-  it.scoped("the provider cancels: rejected and refunded once", () =>
+  it.effect("the provider cancels: rejected and refunded once", () =>
     Effect.gen(function* () {
       const shop = yield* TawsilTest.shop({
         script: { check: [Script.pending(), Script.failed("تم الإلغاء من المزود")] }
@@ -88,7 +88,7 @@ describe("tawsil/testing: 10-second polling on the TestClock", () => {
     }).pipe(Effect.provide(TawsilTest.layer()))
   )
 
-  it.scoped("two transient send failures are retried after 1 s and 2 s, same reference, then approved", () =>
+  it.effect("two transient send failures are retried after 1 s and 2 s, same reference, then approved", () =>
     Effect.gen(function* () {
       const shop = yield* TawsilTest.shop({
         script: {
@@ -120,7 +120,7 @@ describe("tawsil/testing: 10-second polling on the TestClock", () => {
     }).pipe(Effect.provide(TawsilTest.layer()))
   )
 
-  it.scoped("the provider refuses the order at once: rejected and refunded without any poll", () =>
+  it.effect("the provider refuses the order at once: rejected and refunded without any poll", () =>
     Effect.gen(function* () {
       const shop = yield* TawsilTest.shop({ script: { place: [Script.rejected("invalid player id")] } })
       const order = yield* shop.order({ playerId: "not-a-player" })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Logger, Redacted, TestClock } from "effect"
+import { ConfigProvider, Effect, Logger, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { jsonLogger, logFormatConfig } from "../../src/observability/Logging.js"
 import {
   engineIdle,
@@ -11,18 +12,15 @@ import {
 } from "../support/TestEngine.js"
 import { adminClient, resellerWithBalance, testAdminToken } from "../support/TestServer.js"
 
-/** The JSON logger, writing into `lines` instead of the console. */
+/** The JSON logger, writing into `lines` instead of the console (in place of the default logger; the tracer's is kept). */
 const capture = (lines: Array<string>) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.map(jsonLogger, (line) => void lines.push(line))
-  )
+  Logger.layer([Logger.map(jsonLogger, (line) => void lines.push(line)), Logger.tracerLogger])
 
 const parse = (lines: ReadonlyArray<string>) =>
   lines.map((line) => JSON.parse(line) as Record<string, unknown>)
 
 describe("JSON logs", () => {
-  it.scoped(
+  it.effect(
     "every line is one JSON object with a module; engine lines carry the order id; no secret leaks",
     () => {
       const lines: Array<string> = []
@@ -37,21 +35,21 @@ describe("JSON logs", () => {
           headers: {}
         })
         yield* eventually(
-          client.orders.get({ path: { id: order.id } }),
+          client.orders.get({ params: { id: order.id } }),
           (o) => o.dispatch.state === "awaiting"
         )
         yield* TestClock.adjust("10 seconds")
-        yield* eventually(client.orders.get({ path: { id: order.id } }), (o) => o.status === "approved")
+        yield* eventually(client.orders.get({ params: { id: order.id } }), (o) => o.status === "approved")
         yield* engineIdle
         const manual = yield* client.orders.create({
           payload: { packageId: "by-hand", playerId: "5551234", quantity: 1 },
           headers: {}
         })
         yield* eventually(
-          client.orders.get({ path: { id: manual.id } }),
+          client.orders.get({ params: { id: manual.id } }),
           (o) => o.dispatch.state === "manual"
         )
-        yield* admin.admin.reject({ path: { id: manual.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: manual.id }, payload: {} })
 
         const entries = parse(lines)
         assert.isAbove(entries.length, 3)
@@ -111,15 +109,15 @@ describe("JSON logs", () => {
 
   it.effect("TAWSIL_LOG_FORMAT picks the format; unset, a terminal gets pretty and anything else json", () =>
     Effect.gen(function* () {
-      const empty = ConfigProvider.fromMap(new Map())
-      assert.strictEqual(yield* Effect.withConfigProvider(logFormatConfig(true), empty), "pretty")
-      assert.strictEqual(yield* Effect.withConfigProvider(logFormatConfig(false), empty), "json")
-      const set = ConfigProvider.fromMap(new Map([["TAWSIL_LOG_FORMAT", "json"]]))
-      assert.strictEqual(yield* Effect.withConfigProvider(logFormatConfig(true), set), "json")
-      const bad = ConfigProvider.fromMap(new Map([["TAWSIL_LOG_FORMAT", "xml"]]))
-      assert.isTrue(
-        (yield* Effect.either(Effect.withConfigProvider(logFormatConfig(true), bad)))._tag === "Left"
-      )
+      const withProvider = (isTerminal: boolean, provider: ConfigProvider.ConfigProvider) =>
+        Effect.provideService(logFormatConfig(isTerminal), ConfigProvider.ConfigProvider, provider)
+      const empty = ConfigProvider.fromUnknown({})
+      assert.strictEqual(yield* withProvider(true, empty), "pretty")
+      assert.strictEqual(yield* withProvider(false, empty), "json")
+      const set = ConfigProvider.fromUnknown({ TAWSIL_LOG_FORMAT: "json" })
+      assert.strictEqual(yield* withProvider(true, set), "json")
+      const bad = ConfigProvider.fromUnknown({ TAWSIL_LOG_FORMAT: "xml" })
+      assert.isTrue((yield* Effect.result(withProvider(true, bad)))._tag === "Failure")
     })
   )
 })

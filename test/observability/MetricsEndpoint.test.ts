@@ -1,6 +1,7 @@
-import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { HttpClientRequest } from "effect/http"
+import { TestClock } from "effect/testing"
 import { send } from "../support/RawHttp.js"
 import {
   engineIdle,
@@ -34,14 +35,14 @@ const delta =
     (sampleValue(after, name, labels) ?? Number.NaN) - (sampleValue(before, name, labels) ?? 0)
 
 describe("GET /metrics", () => {
-  it.scoped("parses as Prometheus text and its counters move when orders flow through the engine", () =>
+  it.effect("parses as Prometheus text and its counters move when orders flow through the engine", () =>
     Effect.gen(function* () {
       const before = yield* scrape()
       const admin = yield* adminClient
       yield* simulatorProvider("sim", { checksBeforeFinal: 0 })
       yield* routedPackage("pubg", { mode: "auto", primary: "sim" }, "10.00")
       yield* admin.admin.addCodes({
-        path: { id: "gift" },
+        params: { id: "gift" },
         payload: { codes: [{ pin: "A-1" }, { pin: "A-2" }] }
       })
       const { client } = yield* resellerWithBalance("30.00")
@@ -65,7 +66,7 @@ describe("GET /metrics", () => {
 
       yield* TestClock.adjust("10 seconds")
       for (const order of orders) {
-        yield* eventually(client.orders.get({ path: { id: order.id } }), (o) => o.status === "approved")
+        yield* eventually(client.orders.get({ params: { id: order.id } }), (o) => o.status === "approved")
       }
       yield* engineIdle
 
@@ -97,7 +98,7 @@ describe("GET /metrics", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("asks for the metrics token only when TAWSIL_METRICS_TOKEN is set", () =>
+  it.effect("asks for the metrics token only when TAWSIL_METRICS_TOKEN is set", () =>
     Effect.gen(function* () {
       const refused = yield* send(HttpClientRequest.get("/metrics"))
       assert.strictEqual(refused.status, 401)
@@ -110,9 +111,7 @@ describe("GET /metrics", () => {
       Effect.provide(
         TestServerLive.pipe(
           Layer.provide(
-            Layer.setConfigProvider(
-              ConfigProvider.fromMap(new Map([["TAWSIL_METRICS_TOKEN", "scrape-secret"]]))
-            )
+            ConfigProvider.layer(ConfigProvider.fromUnknown({ TAWSIL_METRICS_TOKEN: "scrape-secret" }))
           )
         )
       )

@@ -1,33 +1,61 @@
 import { assert, describe, it } from "@effect/vitest"
-import { MetricBoundaries, MetricKey, MetricPair, MetricState, Option } from "effect"
+import type { Metric } from "effect"
 import { formatValue, render } from "../../src/observability/PrometheusText.js"
 import { parsePrometheus, sampleValue } from "./PromParse.js"
 
-const counter = (outcome: string, count: number) =>
-  MetricPair.unsafeMake(
-    MetricKey.counter("tawsil_orders_created_total", {
-      description: "Orders by outcome",
-      incremental: true
-    }).pipe(MetricKey.tagged("outcome", outcome)),
-    MetricState.counter(count)
-  )
+// snapshots as `Metric.snapshot` gives them (Effect 4: one structural record per series, attributes = the tags)
+type Attributes = Metric.Metric.AttributeSet | undefined
 
-const latency = (provider: string, values: ReadonlyArray<number>) => {
+const counterOf = (
+  id: string,
+  count: number | bigint,
+  options: {
+    readonly description?: string
+    readonly incremental?: boolean
+    readonly attributes?: Attributes
+  } = {}
+): Metric.Metric.Snapshot => ({
+  id,
+  type: "Counter",
+  description: options.description,
+  attributes: options.attributes,
+  state: { count, incremental: options.incremental ?? false }
+})
+
+const gaugeOf = (
+  id: string,
+  value: number,
+  options: { readonly description?: string; readonly attributes?: Attributes } = {}
+): Metric.Metric.Snapshot => ({
+  id,
+  type: "Gauge",
+  description: options.description,
+  attributes: options.attributes,
+  state: { value }
+})
+
+const counter = (outcome: string, count: number) =>
+  counterOf("tawsil_orders_created_total", count, {
+    description: "Orders by outcome",
+    incremental: true,
+    attributes: { outcome }
+  })
+
+const latency = (provider: string, values: ReadonlyArray<number>): Metric.Metric.Snapshot => {
   const bounds = [0.1, 1, Infinity]
-  return MetricPair.unsafeMake(
-    MetricKey.histogram(
-      "tawsil_provider_call_duration_seconds",
-      MetricBoundaries.fromIterable([0.1, 1]),
-      "Call latency"
-    ).pipe(MetricKey.tagged("provider", provider), MetricKey.tagged("call", "place")),
-    MetricState.histogram({
-      buckets: bounds.map((le) => [le, values.filter((v) => v <= le).length] as const),
+  return {
+    id: "tawsil_provider_call_duration_seconds",
+    type: "Histogram",
+    description: "Call latency",
+    attributes: { provider, call: "place" },
+    state: {
+      buckets: bounds.map((le): [number, number] => [le, values.filter((v) => v <= le).length]),
       count: values.length,
       min: Math.min(...values),
       max: Math.max(...values),
       sum: values.reduce((a, b) => a + b, 0)
-    })
-  )
+    }
+  }
 }
 
 describe("PrometheusText.render", () => {
@@ -35,7 +63,7 @@ describe("PrometheusText.render", () => {
     const text = render([
       latency("znet", [0.05, 0.5, 3]),
       counter("insufficient_balance", 1),
-      MetricPair.unsafeMake(MetricKey.gauge("tawsil_order_fibers_in_flight"), MetricState.gauge(7)),
+      gaugeOf("tawsil_order_fibers_in_flight", 7),
       counter("created", 12),
       latency("barakat", [0.2])
     ])
@@ -73,17 +101,11 @@ describe("PrometheusText.render", () => {
 
   it("escapes label values and help text, and spells special values the Prometheus way", () => {
     const text = render([
-      MetricPair.unsafeMake(
-        MetricKey.gauge("weird-name.total", { description: "line one\nback\\slash" }).pipe(
-          MetricKey.tagged("group", 'a "quoted"\\ group\nnext'),
-          MetricKey.tagged("bad-label", "x")
-        ),
-        MetricState.gauge(Number.NaN)
-      ),
-      MetricPair.unsafeMake(
-        MetricKey.counter("big_total", { bigint: true, incremental: true }),
-        MetricState.counter(BigInt("9007199254740993"))
-      )
+      gaugeOf("weird-name.total", Number.NaN, {
+        description: "line one\nback\\slash",
+        attributes: { group: 'a "quoted"\\ group\nnext', "bad-label": "x" }
+      }),
+      counterOf("big_total", BigInt("9007199254740993"), { incremental: true })
     ])
     assert.strictEqual(
       text,
@@ -109,26 +131,22 @@ describe("PrometheusText.render", () => {
 
   it("writes a summary's quantiles, sum and count; an empty registry is empty text", () => {
     const text = render([
-      MetricPair.unsafeMake(
-        MetricKey.summary({
-          name: "s",
-          maxAge: "1 minute",
-          maxSize: 10,
-          error: 0.01,
-          quantiles: [0.5, 0.99]
-        }),
-        MetricState.summary({
-          error: 0.01,
+      {
+        id: "s",
+        type: "Summary",
+        description: undefined,
+        attributes: undefined,
+        state: {
           quantiles: [
-            [0.5, Option.some(2)],
-            [0.99, Option.none()]
+            [0.5, 2],
+            [0.99, undefined]
           ],
           count: 3,
           min: 1,
           max: 3,
           sum: 6
-        })
-      )
+        }
+      }
     ])
     assert.strictEqual(
       text,
@@ -142,9 +160,9 @@ describe("PrometheusText.render", () => {
 
   it("keeps the first type of a name registered twice; a counter that may go down is a gauge", () => {
     const text = render([
-      MetricPair.unsafeMake(MetricKey.counter("dup", { incremental: true }), MetricState.counter(1)),
-      MetricPair.unsafeMake(MetricKey.gauge("dup"), MetricState.gauge(5)),
-      MetricPair.unsafeMake(MetricKey.counter("effect_fiber_active"), MetricState.counter(4))
+      counterOf("dup", 1, { incremental: true }),
+      gaugeOf("dup", 5),
+      counterOf("effect_fiber_active", 4)
     ])
     assert.strictEqual(
       text,

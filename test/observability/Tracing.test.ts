@@ -13,7 +13,7 @@ interface Received {
 
 /** A tiny OTLP/HTTP collector on loopback: records every POST and answers 200 `{}`. */
 const otlpReceiver = Effect.acquireRelease(
-  Effect.async<{ readonly port: number; readonly received: Array<Received>; readonly close: () => void }>(
+  Effect.callback<{ readonly port: number; readonly received: Array<Received>; readonly close: () => void }>(
     (resume) => {
       const received: Array<Received> = []
       const server = createServer((request, response) => {
@@ -41,12 +41,12 @@ const otlpReceiver = Effect.acquireRelease(
 )
 
 const withEndpoint = (port: number) =>
-  Layer.setConfigProvider(
-    ConfigProvider.fromMap(new Map([["OTEL_EXPORTER_OTLP_ENDPOINT", `http://127.0.0.1:${port}/`]]))
+  ConfigProvider.layer(
+    ConfigProvider.fromUnknown({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/` })
   )
 
 describe("OpenTelemetry tracing", () => {
-  it.scoped("exports the spans of an order's creation over OTLP/HTTP, flushed when the layer closes", () =>
+  it.effect("exports the spans of an order's creation over OTLP/HTTP, flushed when the layer closes", () =>
     Effect.gen(function* () {
       const receiver = yield* otlpReceiver
       const orderId = yield* Effect.gen(function* () {
@@ -60,7 +60,11 @@ describe("OpenTelemetry tracing", () => {
         return order.id
       }).pipe(
         Effect.provide(
-          TestServerLive.pipe(Layer.provide(TracingLive), Layer.provide(withEndpoint(receiver.port)))
+          TestServerLive.pipe(
+            // provideMerge: the tracer is a service in Effect 4, and the test's own span must use it too
+            Layer.provideMerge(TracingLive),
+            Layer.provide(withEndpoint(receiver.port))
+          )
         ),
         Effect.scoped
       )
@@ -98,9 +102,7 @@ describe("OpenTelemetry tracing", () => {
       // the layer itself builds to nothing, and spans still work in process
       yield* Effect.void.pipe(
         Effect.withSpan("Tracing.noop"),
-        Effect.provide(
-          TracingLive.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))
-        )
+        Effect.provide(TracingLive.pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))))
       )
     })
   )

@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import fc from "fast-check"
 import { moneyProblems } from "../support/MoneyInvariants.js"
 import { playMoney } from "../support/MoneyScenario.js"
@@ -42,19 +42,19 @@ const pendingOrder = Effect.gen(function* () {
 })
 
 describe("the money checker itself", () => {
-  it.scoped("a consistent database: no problem", () =>
+  it.effect("a consistent database: no problem", () =>
     Effect.gen(function* () {
       const { order } = yield* pendingOrder
-      yield* (yield* adminClient).admin.reject({ path: { id: order.id }, payload: {} })
+      yield* (yield* adminClient).admin.reject({ params: { id: order.id }, payload: {} })
       assert.deepStrictEqual(yield* moneyProblems, [])
     }).pipe(Effect.provide(TestServerLive))
   )
 
-  it.scoped("a second refund of one rejected order is reported", () =>
+  it.effect("a second refund of one rejected order is reported", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const { accountId, order } = yield* pendingOrder
-      yield* (yield* adminClient).admin.reject({ path: { id: order.id }, payload: {} })
+      yield* (yield* adminClient).admin.reject({ params: { id: order.id }, payload: {} })
       yield* sql`
         with credited as (update accounts set balance = balance + 35 where id = ${accountId} returning balance)
         insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq)
@@ -72,7 +72,7 @@ describe("the money checker itself", () => {
     }).pipe(Effect.provide(TestServerLive))
   )
 
-  it.scoped("a refund the ledger does not show, and a manual order without a reason, are reported", () =>
+  it.effect("a refund the ledger does not show, and a manual order without a reason, are reported", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const { accountId, order } = yield* pendingOrder

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, TestClock } from "effect"
+import { Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import {
   dispatchLogOf,
@@ -21,7 +22,7 @@ const reseller = (packageId: string) =>
     const { client } = yield* resellerWithBalance("100.00")
     const create = Effect.map(
       client.orders.create({ payload: { packageId, playerId: "5551234", quantity: 1 }, headers: {} }),
-      (created) => ({ created, get: client.orders.get({ path: { id: created.id } }) })
+      (created) => ({ created, get: client.orders.get({ params: { id: created.id } }) })
     )
     const balance = Effect.map(client.orders.account(), (account) => account.balance)
     return { create, balance }
@@ -31,7 +32,7 @@ const ledgerKinds = (orderId: string) =>
   Effect.map(ledgerOf(orderId), (entries) => entries.map((entry) => `${entry.kind} ${entry.amount}`))
 
 describe("operator actions with the engine running, on TestClock", () => {
-  it.scoped("re-dispatch of a manual order to another provider: placed once there, settles normally", () =>
+  it.effect("re-dispatch of a manual order to another provider: placed once there, settles normally", () =>
     Effect.gen(function* () {
       const admin = yield* adminClient
       const simulator = yield* SimulatorProvider
@@ -48,7 +49,7 @@ describe("operator actions with the engine running, on TestClock", () => {
 
       const firstCheck = yield* sleepRegistered(10_000)
       const requeued = yield* admin.admin.dispatch({
-        path: { id: created.id },
+        params: { id: created.id },
         payload: { providerId: "sim-b" }
       })
       assert.strictEqual(requeued.status, "pending")
@@ -63,7 +64,7 @@ describe("operator actions with the engine running, on TestClock", () => {
         [["sim-b", created.dispatch.reference]]
       )
       const again = yield* admin.admin
-        .dispatch({ path: { id: created.id }, payload: { providerId: "sim-b" } })
+        .dispatch({ params: { id: created.id }, payload: { providerId: "sim-b" } })
         .pipe(Effect.flip)
       assert.strictEqual(
         again._tag,
@@ -94,7 +95,7 @@ describe("operator actions with the engine running, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("an operator reject racing the engine's own settlement: exactly one refund per order", () =>
+  it.effect("an operator reject racing the engine's own settlement: exactly one refund per order", () =>
     Effect.gen(function* () {
       const admin = yield* adminClient
       yield* simulatorProvider("sim", { outcome: "failure", checksBeforeFinal: 0 })
@@ -112,7 +113,8 @@ describe("operator actions with the engine running, on TestClock", () => {
           TestClock.adjust("10 seconds"),
           Effect.forEach(
             orders,
-            ({ created }) => admin.admin.reject({ path: { id: created.id }, payload: { note: "refund it" } }),
+            ({ created }) =>
+              admin.admin.reject({ params: { id: created.id }, payload: { note: "refund it" } }),
             { concurrency: "unbounded" }
           )
         ],
@@ -134,7 +136,7 @@ describe("operator actions with the engine running, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "a manual order sent back to the provider it was at: checked by reference first, never re-sent",
     () =>
       Effect.gen(function* () {
@@ -157,7 +159,7 @@ describe("operator actions with the engine running, on TestClock", () => {
         yield* engineIdle
         const checksBefore = (yield* simulatorCalls("check")).length
 
-        const requeued = yield* admin.admin.dispatch({ path: { id: created.id }, payload: {} })
+        const requeued = yield* admin.admin.dispatch({ params: { id: created.id }, payload: {} })
         assert.strictEqual(requeued.dispatch.state, "sending", "maybe at the provider already: check first")
         yield* eventually(simulatorCalls("check"), (calls) => calls.length === checksBefore + 1)
         const awaiting = yield* eventually(get, (o) => o.dispatch.state === "awaiting")

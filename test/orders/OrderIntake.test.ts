@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Result } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomUUID } from "node:crypto"
 import { AccountId } from "../../src/orders/Account.js"
 import { Accounts } from "../../src/orders/Accounts.js"
@@ -14,14 +14,11 @@ import { ProviderConfigs } from "../../src/providers/ProviderConfigs.js"
 import { fundedAccount, simulatorPackage } from "../support/Fixtures.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 
-const TestLayer = Layer.mergeAll(
-  Orders.Default,
-  Accounts.Default,
-  Packages.Default,
-  ProviderConfigs.Default
-).pipe(Layer.provideMerge(TestDatabase))
+const TestLayer = Layer.mergeAll(Orders.layer, Accounts.layer, Packages.layer, ProviderConfigs.layer).pipe(
+  Layer.provideMerge(TestDatabase)
+)
 
-const account = AccountId.make
+const account = (id: string) => AccountId.make(id)
 
 const request = (packageId: string, playerId = "player-1", quantity = 1) =>
   new CreateOrderRequest({ packageId, playerId, quantity })
@@ -55,7 +52,7 @@ describe("OrderIntake", () => {
         const results = yield* Effect.forEach(
           Array.from({ length: 50 }, (_, i) => i),
           (i) =>
-            Effect.either(
+            Effect.result(
               orders.create({
                 accountId: account.id,
                 request: request("uc-60", `p${i}`),
@@ -64,8 +61,8 @@ describe("OrderIntake", () => {
             ),
           { concurrency: "unbounded" }
         )
-        const ok = results.filter(Either.isRight)
-        const refused = results.filter(Either.isLeft).map((r) => r.left._tag)
+        const ok = results.filter(Result.isSuccess)
+        const refused = results.filter(Result.isFailure).map((r) => r.failure._tag)
         assert.strictEqual(ok.length, 10)
         assert.deepStrictEqual(new Set(refused), new Set(["InsufficientBalance"]))
         assert.strictEqual((yield* (yield* Accounts).get(account.id)).balance, "0.00")
@@ -85,7 +82,7 @@ describe("OrderIntake", () => {
         // an embedding host can build a request without the schema's checks
         const unchecked = new CreateOrderRequest(
           { packageId: "uc-check", playerId: "a\u0000b", quantity: 1 },
-          true
+          { disableChecks: true }
         )
         const refused = yield* Effect.flip(
           orders.create({ accountId: account.id, request: unchecked, idempotencyKey: undefined })
@@ -110,7 +107,6 @@ describe("OrderIntake", () => {
       }))
 
     /** The real intake transaction, recording the size of every batch written. */
-    /** The real intake transaction, recording the size of every batch written. */
     const recordingWrite =
       (sql: SqlClient.SqlClient, sizes: Array<number>) => (commands: ReadonlyArray<IntakeCommand>) => {
         sizes.push(commands.length)
@@ -133,7 +129,7 @@ describe("OrderIntake", () => {
         ).pipe(Effect.ensuring(Effect.orDie(sql`alter table orders drop constraint no_poison`)))
         assert.deepStrictEqual(sizes, [64, 63, 1])
         assert.deepStrictEqual(
-          exits.map((exit, i) => [players[i], Exit.isSuccess(exit) && Either.isRight(exit.value)]),
+          exits.map((exit, i) => [players[i], Exit.isSuccess(exit) && Result.isSuccess(exit.value)]),
           players.map((player) => [player, player !== "poison"])
         )
         assert.strictEqual((yield* (yield* Accounts).get(funded.id)).balance, "37.00")
@@ -154,7 +150,10 @@ describe("OrderIntake", () => {
           batchOf(funded.id, "uc-halved", players)
         ).pipe(
           Effect.ensuring(
-            Effect.orDie(sql`drop trigger refuse_poison on orders; drop function refuse_poison()`)
+            // one statement per query (the v4 client speaks the extended protocol only)
+            Effect.orDie(
+              Effect.andThen(sql`drop trigger refuse_poison on orders`, sql`drop function refuse_poison()`)
+            )
           )
         )
         // 8 fails → 4 ok, 4 fails → 2 fails → 1 ok, 1 fails; 2 ok
@@ -180,7 +179,9 @@ describe("OrderIntake", () => {
           batchOf(funded.id, "uc-down", ["a", "b", "c", "d"])
         ).pipe(
           Effect.ensuring(
-            Effect.orDie(sql`drop trigger database_gone on orders; drop function database_gone()`)
+            Effect.orDie(
+              Effect.andThen(sql`drop trigger database_gone on orders`, sql`drop function database_gone()`)
+            )
           )
         )
         assert.deepStrictEqual(sizes, [4])

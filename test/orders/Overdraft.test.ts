@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { adminClient, resellerWithBalance, TestServerLive } from "../support/TestServer.js"
 
 /** Packages at the prices the limits are probed with, on a simulator (no engine runs: orders stay queued). */
 const packages = Effect.gen(function* () {
   const admin = yield* adminClient
   yield* admin.admin.putProvider({
-    path: { id: "sim" },
+    params: { id: "sim" },
     payload: { kind: "simulator", name: "Simulator", enabled: true, options: {} }
   })
   for (const [id, price] of [
@@ -16,7 +16,7 @@ const packages = Effect.gen(function* () {
     ["one", "1.00"]
   ] as const) {
     yield* admin.admin.putPackage({
-      path: { id },
+      params: { id },
       payload: {
         name: `Package ${id}`,
         price,
@@ -42,7 +42,7 @@ const reseller = (balance: string, overdraftLimit: string) =>
 
 const ledgerKinds = (accountId: string) =>
   Effect.flatMap(adminClient, (admin) =>
-    Effect.map(admin.admin.ledger({ path: { id: accountId }, urlParams: {} }), (page) =>
+    Effect.map(admin.admin.ledger({ params: { id: accountId }, query: {} }), (page) =>
       page.items.map((entry) => `${entry.kind} ${entry.amount}`).reverse()
     )
   )
@@ -81,11 +81,11 @@ describe("orders: the overdraft limit (over HTTP)", () => {
       Effect.gen(function* () {
         const { order, balanceNow } = yield* reseller("0.00", "5.00")
         const results = yield* Effect.all(
-          Array.from({ length: 8 }, () => Effect.either(order("one"))),
+          Array.from({ length: 8 }, () => Effect.result(order("one"))),
           { concurrency: "unbounded" }
         )
-        const created = results.filter(Either.isRight)
-        const refused = results.filter(Either.isLeft).map((result) => result.left._tag)
+        const created = results.filter(Result.isSuccess)
+        const refused = results.filter(Result.isFailure).map((result) => result.failure._tag)
         assert.strictEqual(created.length, 5, "an account with nothing may still spend its overdraft")
         assert.deepStrictEqual(refused, ["InsufficientBalance", "InsufficientBalance", "InsufficientBalance"])
         assert.strictEqual(yield* balanceNow, "-5.00")
@@ -97,7 +97,7 @@ describe("orders: the overdraft limit (over HTTP)", () => {
         const admin = yield* adminClient
         const { accountId, balanceNow } = yield* reseller("10.00", "25.00")
         const correct = (amount: string) =>
-          admin.admin.credit({ path: { id: accountId }, payload: { amount } })
+          admin.admin.credit({ params: { id: accountId }, payload: { amount } })
 
         assert.strictEqual((yield* Effect.flip(correct("-35.01")))._tag, "InsufficientBalance")
         assert.strictEqual((yield* correct("-35.00")).balance, "-25.00")
@@ -112,16 +112,16 @@ describe("orders: the overdraft limit (over HTTP)", () => {
         const admin = yield* adminClient
         const { accountId, order, balanceNow } = yield* reseller("10.00", "25.00")
         const created = yield* order("p35")
-        yield* admin.admin.reject({ path: { id: created.id }, payload: {} })
+        yield* admin.admin.reject({ params: { id: created.id }, payload: {} })
         assert.strictEqual(yield* balanceNow, "10.00", "refunded")
-        yield* admin.admin.credit({ path: { id: accountId }, payload: { amount: "-0.01" } })
+        yield* admin.admin.credit({ params: { id: accountId }, payload: { amount: "-0.01" } })
 
-        const refused = yield* Effect.flip(admin.admin.approve({ path: { id: created.id }, payload: {} }))
+        const refused = yield* Effect.flip(admin.admin.approve({ params: { id: created.id }, payload: {} }))
         assert.strictEqual(refused._tag, "InsufficientBalance")
         assert.strictEqual(yield* balanceNow, "9.99", "nothing re-debited")
 
-        yield* admin.admin.credit({ path: { id: accountId }, payload: { amount: "0.01" } })
-        const approved = yield* admin.admin.approve({ path: { id: created.id }, payload: {} })
+        yield* admin.admin.credit({ params: { id: accountId }, payload: { amount: "0.01" } })
+        const approved = yield* admin.admin.approve({ params: { id: created.id }, payload: {} })
         assert.strictEqual(approved.status, "approved")
         assert.strictEqual(yield* balanceNow, "-25.00", "exactly -limit")
         assert.deepStrictEqual(yield* ledgerKinds(accountId), [

@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Fiber, HashMap, Logger, LogLevel } from "effect"
+import { Effect, Fiber, Logger, References, Result } from "effect"
 import { inspect } from "node:util"
 import { type BarakatOptions, makeBarakatFactory } from "../../src/providers/Barakat.js"
 import type { ProviderOrder } from "../../src/providers/Provider.js"
@@ -136,21 +136,22 @@ describe("Barakat adapter over real HTTP", () => {
     { name: "order taken, then no answer → Ambiguous", fault: "hangAfterAccept", tag: "ProviderAmbiguous" }
   ]
 
-  it.scopedLive.each(placeCases)("place: $name", ({ fault, tag, message }) =>
+  it.live.each(placeCases)("place: $name", ({ fault, tag, message }) =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject(fault, { on: "place" })
-      const result = yield* Effect.either(client.place(order()))
+      const result = yield* Effect.result(client.place(order()))
       assert.strictEqual(outcome(result), tag)
-      if (message !== undefined && Either.isLeft(result)) assert.strictEqual(result.left.message, message)
+      if (message !== undefined && Result.isFailure(result))
+        assert.strictEqual(result.failure.message, message)
       assertNoSecrets(result, [sim.token])
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("place: the simulator's own refusals map to the right tags", () =>
+  it.live("place: the simulator's own refusals map to the right tags", () =>
     Effect.gen(function* () {
       const { sim, client, factory } = yield* setup({ balance: 10 })
-      const place = (o: ProviderOrder) => Effect.map(Effect.either(client.place(o)), outcome)
+      const place = (o: ProviderOrder) => Effect.map(Effect.result(client.place(o)), outcome)
       assert.strictEqual(yield* place(order({ mapping: { sku: "999" } })), "ProviderMisconfigured")
       assert.strictEqual(yield* place(order({ mapping: { sku: "303" } })), "ProviderUnavailable")
       assert.strictEqual(yield* place(order({ quantity: 2 })), "ProviderRejected")
@@ -166,13 +167,13 @@ describe("Barakat adapter over real HTTP", () => {
         "50.00 > 10"
       )
       const wrongToken = yield* factory(rowFor(sim.baseUrl, "tok-wrong-000"))
-      const refused = yield* Effect.either(wrongToken.place(order()))
+      const refused = yield* Effect.result(wrongToken.place(order()))
       assert.strictEqual(outcome(refused), "ProviderMisconfigured")
       assertNoSecrets(refused, ["tok-wrong-000", sim.token])
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive(
+  it.live(
     "place sends qty, the player id under `uid`, our order id as order_uuid, the token in api-token",
     () =>
       Effect.gen(function* () {
@@ -187,10 +188,10 @@ describe("Barakat adapter over real HTTP", () => {
         const [request] = yield* sim.requests
         assert.strictEqual(request?.path, "/client/api/newOrder/101/params")
         assert.deepStrictEqual(request?.query, { qty: "1", uid: "5123456789", order_uuid: uuid(1) })
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("place uses the mapping's param names for the player id and the extra field", () =>
+  it.live("place uses the mapping's param names for the player id and the extra field", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       const mapping = { sku: "202", meta: { params: { playerId: "player_id", extra: "server" } } }
@@ -203,18 +204,18 @@ describe("Barakat adapter over real HTTP", () => {
         server: "eu-1",
         order_uuid: uuid(1)
       })
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("place without a mapping is Misconfigured and sends nothing", () =>
+  it.live("place without a mapping is Misconfigured and sends nothing", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       assert.strictEqual(
-        outcome(yield* Effect.either(client.place(order({ mapping: undefined })))),
+        outcome(yield* Effect.result(client.place(order({ mapping: undefined })))),
         "ProviderMisconfigured"
       )
       assert.lengthOf(yield* sim.requests, 0)
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
   const entry = (fields: Record<string, unknown>) => json({ status: "OK", data: [fields] })
@@ -289,23 +290,24 @@ describe("Barakat adapter over real HTTP", () => {
     { name: "HTML → Misconfigured", fault: "html", tag: "ProviderMisconfigured" }
   ]
 
-  it.scopedLive.each(checkCases)("check: $name", ({ fault, known, tag, pin, message }) =>
+  it.live.each(checkCases)("check: $name", ({ fault, known, tag, pin, message }) =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject(fault, { on: "check" })
-      const result = yield* Effect.either(client.check(order({ providerOrderId: known })))
+      const result = yield* Effect.result(client.check(order({ providerOrderId: known })))
       assert.strictEqual(outcome(result), tag)
-      if (Either.isRight(result) && result.right._tag === "Succeeded")
-        assert.strictEqual(result.right.pin, pin)
-      if (message !== undefined && Either.isRight(result)) assert.strictEqual(result.right.message, message)
+      if (Result.isSuccess(result) && result.success._tag === "Succeeded")
+        assert.strictEqual(result.success.pin, pin)
+      if (message !== undefined && Result.isSuccess(result))
+        assert.strictEqual(result.success.message, message)
       assertNoSecrets(result, [sim.token])
       const [request] = yield* sim.requests
       assert.strictEqual(request?.path, "/client/api/check")
       assert.deepStrictEqual(request?.query, { orders: `[${uuid(1)}]`, uuid: "1" })
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("place → check round trip: wait, then accept with the PIN; a rejected order fails", () =>
+  it.live("place → check round trip: wait, then accept with the PIN; a rejected order fails", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup({ pollsBeforeFinal: 1 })
       const placed = yield* client.place(order())
@@ -321,28 +323,28 @@ describe("Barakat adapter over real HTTP", () => {
       const failed = yield* client.check(second)
       assert.deepStrictEqual(failed, { _tag: "Failed", message: "Cancelled by provider: wrong player id" })
       assert.strictEqual((yield* client.check(order({ orderId: uuid(3) })))._tag, "NotFound")
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("the provider does not deduplicate: the same order_uuid twice is two orders", () =>
+  it.live("the provider does not deduplicate: the same order_uuid twice is two orders", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* client.place(order())
       yield* client.place(order())
       assert.strictEqual(yield* sim.placements(uuid(1)), 2)
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("balance: a string or a number", () =>
+  it.live("balance: a string or a number", () =>
     Effect.gen(function* () {
       const { client } = yield* setup({ balance: 43.55 })
       assert.deepStrictEqual(yield* client.balance, { balance: "43.55", currency: undefined })
       const { client: numeric } = yield* setup({ balance: 12.5, balanceAsNumber: true })
       assert.deepStrictEqual(yield* numeric.balance, { balance: "12.5", currency: undefined })
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive(
+  it.live(
     "200 concurrent checks from forked fibers: ≤ 4 check requests of ≤ 50 ids, each fiber gets its own answer",
     () =>
       Effect.gen(function* () {
@@ -375,16 +377,16 @@ describe("Barakat adapter over real HTTP", () => {
           batches.flat(),
           orders.map((o) => o.orderId)
         )
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("a failed batch request fails every check in it with the same tag, none hangs", () =>
+  it.live("a failed batch request fails every check in it with the same tag, none hangs", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject("5xx", { on: "check" })
       const answers = yield* Effect.forEach(
         [1, 2, 3, 4, 5],
-        (n) => Effect.forkScoped(Effect.either(client.check(order({ orderId: uuid(n) })))),
+        (n) => Effect.forkScoped(Effect.result(client.check(order({ orderId: uuid(n) })))),
         { concurrency: "unbounded" }
       ).pipe(Effect.flatMap((fibers) => Effect.forEach(fibers, Fiber.join)))
       assert.deepStrictEqual(answers.map(outcome), Array(5).fill("ProviderTransient"))
@@ -392,34 +394,36 @@ describe("Barakat adapter over real HTTP", () => {
         (yield* sim.requests).filter((r) => r.path === "/client/api/check"),
         1
       )
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("connection refused → Transient for a place and a check", () =>
+  it.live("connection refused → Transient for a place and a check", () =>
     Effect.gen(function* () {
       const port = yield* Effect.promise(freePort)
       const factory = yield* makeBarakatFactory(fast)
       const client = yield* factory(rowFor(`http://127.0.0.1:${port}`, "tok-secret-123"))
-      const placed = yield* Effect.either(client.place(order()))
+      const placed = yield* Effect.result(client.place(order()))
       assert.strictEqual(outcome(placed), "ProviderTransient")
-      assert.strictEqual(outcome(yield* Effect.either(client.check(order()))), "ProviderTransient")
+      assert.strictEqual(outcome(yield* Effect.result(client.check(order()))), "ProviderTransient")
       assertNoSecrets(placed, ["tok-secret-123"])
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("the token never appears in errors or debug logs", () => {
+  it.live("the token never appears in errors or debug logs", () => {
     const lines: Array<string> = []
-    const capture = Logger.make(({ message, annotations }) => {
-      lines.push(`${inspect(message)} ${inspect([...HashMap.toEntries(annotations)])}`)
+    const capture = Logger.make(({ message, fiber }) => {
+      lines.push(
+        `${inspect(message)} ${inspect(Object.entries(fiber.getRef(References.CurrentLogAnnotations)))}`
+      )
     })
     return Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject("hang", { on: "place" })
       yield* sim.inject("drop", { on: "balance" })
       const results = yield* Effect.all([
-        Effect.either(client.place(order())),
-        Effect.either(client.check(order())),
-        Effect.either(client.balance)
+        Effect.result(client.place(order())),
+        Effect.result(client.check(order())),
+        Effect.result(client.balance)
       ])
       assert.deepStrictEqual(results.map(outcome), ["ProviderAmbiguous", "NotFound", "ProviderTransient"])
       assertNoSecrets(results, [sim.token])
@@ -427,30 +431,27 @@ describe("Barakat adapter over real HTTP", () => {
       assert.include(lines[1], "check")
       for (const line of lines) assert.notInclude(line, sim.token)
     }).pipe(
-      Logger.withMinimumLogLevel(LogLevel.Debug),
-      Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
-      Effect.provide(NodeHttpClient.layer)
+      Effect.provideService(References.MinimumLogLevel, "Debug"),
+      Effect.provide(Logger.layer([capture, Logger.tracerLogger])),
+      Effect.provide(NodeHttpClient.layerNodeHttp)
     )
   })
 
-  it.scopedLive(
-    "≤ 10 requests a second by default: calls start ≥ 100 ms apart, even when made concurrently",
-    () =>
-      Effect.gen(function* () {
-        const { sim, client } = yield* setup({}, { spacing: "100 millis" })
-        yield* Effect.all(
-          Array.from({ length: 12 }, () => client.balance),
-          { concurrency: "unbounded" }
-        )
-        const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
-        assert.lengthOf(times, 12)
-        // arrival times at the server jitter under load, so single gaps get some slack; the span may not
-        const windowOfTen = times.slice(10).map((t, i) => t - times[i]!)
-        for (const span of windowOfTen)
-          assert.isAtLeast(span, 950, "no more than 10 requests within a second")
-        for (let i = 1; i < times.length; i++) {
-          assert.isAtLeast(times[i]! - times[i - 1]!, 50, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
-        }
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+  it.live("≤ 10 requests a second by default: calls start ≥ 100 ms apart, even when made concurrently", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup({}, { spacing: "100 millis" })
+      yield* Effect.all(
+        Array.from({ length: 12 }, () => client.balance),
+        { concurrency: "unbounded" }
+      )
+      const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
+      assert.lengthOf(times, 12)
+      // arrival times at the server jitter under load, so single gaps get some slack; the span may not
+      const windowOfTen = times.slice(10).map((t, i) => t - times[i]!)
+      for (const span of windowOfTen) assert.isAtLeast(span, 950, "no more than 10 requests within a second")
+      for (let i = 1; i < times.length; i++) {
+        assert.isAtLeast(times[i]! - times[i - 1]!, 50, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 })

@@ -1,11 +1,12 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, TestClock } from "effect"
+import { Clock, Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { DispatchConfig } from "../../src/dispatch/DispatchConfig.js"
 import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import { startHoldingProxy } from "../support/HoldingProxy.js"
-import { engineStack, eventually, quietNode } from "../support/TestEngine.js"
+import { engineStack, eventually, pendingSleeps, quietNode } from "../support/TestEngine.js"
 import { adminClient, resellerWithBalance } from "../support/TestServer.js"
 import {
   awaitSleeps,
@@ -33,7 +34,7 @@ const wake = (at: number, orders: number) =>
   })
 
 describe("the engine against the Barakat wire simulator, on TestClock", () => {
-  it.scoped(
+  it.effect(
     "create → one newOrder with order_uuid = order id → no check before 10 s → batched check every 10 s → approved with Barakat's PIN",
     () =>
       Effect.gen(function* () {
@@ -48,7 +49,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
           payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
           headers: {}
         })
-        const get = client.orders.get({ path: { id: created.id } })
+        const get = client.orders.get({ params: { id: created.id } })
         const accepted = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
         assert.strictEqual(accepted.dispatch.provider, "barakat")
         const places = yield* requestsTo(sim, "/params")
@@ -96,7 +97,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("Barakat rejects → rejected with its note and exactly one refund", () =>
+  it.effect("Barakat rejects → rejected with its note and exactly one refund", () =>
     Effect.gen(function* () {
       const sim = yield* BarakatSimulator.start({ outcome: "failure", pollsBeforeFinal: 0 })
       const admin = yield* adminClient
@@ -108,7 +109,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
         payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
         headers: {}
       })
-      const get = client.orders.get({ path: { id: created.id } })
+      const get = client.orders.get({ params: { id: created.id } })
       yield* eventually(get, (o) => o.dispatch.state === "awaiting")
       yield* awaitSleeps(10_000, 1)
       const window = (yield* sleepsAt(10_025)) + 1
@@ -119,7 +120,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
       const rejected = yield* eventually(get, (o) => o.status === "rejected")
       assert.strictEqual(rejected.dispatch.state, "failed")
       assert.strictEqual(rejected.message, ResellerWords.cancelled, "the reseller reads our words")
-      const log = yield* admin.admin.orderLog({ path: { id: created.id } })
+      const log = yield* admin.admin.orderLog({ params: { id: created.id } })
       assert.isTrue(
         log.items.some((entry) => (entry.response ?? "").includes("wrong player id")),
         "the operator reads the provider's"
@@ -127,7 +128,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
       assert.strictEqual(yield* sim.placements(created.id), 1)
       assert.lengthOf(yield* requestsTo(sim, "/client/api/check"), 1)
 
-      const ledger = yield* admin.admin.ledger({ path: { id: accountId }, urlParams: {} })
+      const ledger = yield* admin.admin.ledger({ params: { id: accountId }, query: {} })
       assert.deepStrictEqual(
         ledger.items.filter((e) => e.orderId === created.id).map((e) => [e.kind, e.amount]),
         [
@@ -139,12 +140,12 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("GET /v1/admin/providers/{id}/catalogue lists Barakat's products", () =>
+  it.effect("GET /v1/admin/providers/{id}/catalogue lists Barakat's products", () =>
     Effect.gen(function* () {
       const sim = yield* BarakatSimulator.start()
       const admin = yield* adminClient
       yield* putBarakat(admin, "barakat", sim)
-      const catalogue = yield* admin.admin.providerCatalogue({ path: { id: "barakat" } })
+      const catalogue = yield* admin.admin.providerCatalogue({ params: { id: "barakat" } })
       assert.deepStrictEqual(
         catalogue.map((item) => [item.sku, item.name, item.price, item.available, item.params]),
         [
@@ -160,7 +161,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
   // a poll interval that leaves the sends' 20 s timeouts behind before the first round
   const interval = 30_000
 
-  it.scoped(
+  it.effect(
     "200 orders in flight: one poll round asks with at most ceil(200/50) = 4 check requests, and every order settles",
     () =>
       Effect.gen(function* () {
@@ -230,10 +231,10 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
         // the window (dueAt + 25) or when the rate limiter refills, and each sets off the next refill.
         const [roundTwoFrom, roundTwoUntil] = [dueAt + interval, dueAt + interval + 1_000]
         let refills = 0
-        const quiet = Effect.all([TestClock.sleeps(), sim.checkBatches]).pipe(
+        const quiet = Effect.all([pendingSleeps, sim.checkBatches]).pipe(
           Effect.map(([sleeps, batches]) => {
-            const pending = Chunk.size(Chunk.filter(sleeps, (at) => at > dueAt + 25 && at < dueAt + 1_000))
-            const asleep = Chunk.size(Chunk.filter(sleeps, (at) => at >= roundTwoFrom && at < roundTwoUntil))
+            const pending = sleeps.filter((at) => at > dueAt + 25 && at < dueAt + 1_000).length
+            const asleep = sleeps.filter((at) => at >= roundTwoFrom && at < roundTwoUntil).length
             return batches.length === refills + pending && asleep >= batches.flat().length
           })
         )
@@ -260,7 +261,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
         // round 2: each order is due one interval after its round-one answer, so the orders of one batch come
         // due together; it settles every order
         const due = new Map<number, number>()
-        for (const at of Chunk.toReadonlyArray(yield* TestClock.sleeps())) {
+        for (const at of yield* pendingSleeps) {
           if (at >= roundTwoFrom && at < roundTwoUntil) due.set(at, (due.get(at) ?? 0) + 1)
         }
         const groups = [...due].sort(([a], [b]) => a - b)

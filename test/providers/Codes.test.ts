@@ -1,29 +1,29 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { eventually, engineStack } from "../support/TestEngine.js"
 import { adminClient, resellerWithBalance } from "../support/TestServer.js"
 
 describe("codes inventory as a provider", () => {
-  it.scoped("100 concurrent orders on 50 codes: 50 approved with 50 distinct codes, 50 to the fallback", () =>
+  it.effect("100 concurrent orders on 50 codes: 50 approved with 50 distinct codes, 50 to the fallback", () =>
     Effect.gen(function* () {
       const admin = yield* adminClient
       const sql = yield* SqlClient.SqlClient
       const stocked = yield* admin.admin.addCodes({
-        path: { id: "pubg-325" },
+        params: { id: "pubg-325" },
         payload: { codes: Array.from({ length: 50 }, (_, i) => ({ pin: `CODE-${i}`, serial: `S${i}` })) }
       })
       assert.deepStrictEqual([stocked.added, stocked.available, stocked.lowStock], [50, 50, false])
       yield* admin.admin.putProvider({
-        path: { id: "stock" },
+        params: { id: "stock" },
         payload: { kind: "codes", name: "Inventory", enabled: true, options: { groupId: "pubg-325" } }
       })
       yield* admin.admin.putProvider({
-        path: { id: "sim" },
+        params: { id: "sim" },
         payload: { kind: "simulator", name: "Sim", enabled: true, options: { checksBeforeFinal: 0 } }
       })
       yield* admin.admin.putPackage({
-        path: { id: "pubg" },
+        params: { id: "pubg" },
         payload: {
           name: "PUBG",
           price: "1.00",
@@ -67,10 +67,10 @@ describe("codes inventory as a provider", () => {
       )
       const ids = new Set(created.map((o) => o.id))
       assert.strictEqual(ids.size, 100)
-      const balance = yield* admin.admin.providerBalance({ path: { id: "stock" } })
+      const balance = yield* admin.admin.providerBalance({ params: { id: "stock" } })
       assert.strictEqual(balance.balance, "0")
-      const missing = yield* Effect.either(admin.admin.providerBalance({ path: { id: "nope" } }))
-      assert.isTrue(Either.isLeft(missing) && missing.left._tag === "ProviderNotFound")
+      const missing = yield* Effect.result(admin.admin.providerBalance({ params: { id: "nope" } }))
+      assert.isTrue(Result.isFailure(missing) && missing.failure._tag === "ProviderNotFound")
     }).pipe(Effect.provide(engineStack()))
   )
 })

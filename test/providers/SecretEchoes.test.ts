@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, HashMap, Logger, LogLevel } from "effect"
+import { Effect, Logger, References } from "effect"
 import { inspect } from "node:util"
 import { makeBarakatFactory } from "../../src/providers/Barakat.js"
 import type { ProviderClient, ProviderError, ProviderOrder } from "../../src/providers/Provider.js"
@@ -26,8 +26,12 @@ const order = (mapping: ProviderOrder["mapping"]): ProviderOrder => ({
 const everyAnswer = (client: ProviderClient, mapping: ProviderOrder["mapping"]) =>
   Effect.gen(function* () {
     const lines: Array<string> = []
-    const capture = Logger.make(({ message, annotations, cause }) => {
-      lines.push(inspect([message, [...HashMap.toEntries(annotations)], cause], { depth: 12 }))
+    const capture = Logger.make(({ message, fiber, cause }) => {
+      lines.push(
+        inspect([message, Object.entries(fiber.getRef(References.CurrentLogAnnotations)), cause], {
+          depth: 12
+        })
+      )
     })
     const calls: ReadonlyArray<Effect.Effect<unknown, ProviderError>> = [
       client.place(order(mapping)),
@@ -35,9 +39,9 @@ const everyAnswer = (client: ProviderClient, mapping: ProviderOrder["mapping"]) 
       client.balance,
       ...(client.catalogue === undefined ? [] : [client.catalogue])
     ]
-    const answers = yield* Effect.forEach(calls, (call) => Effect.either(call)).pipe(
-      Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
-      Logger.withMinimumLogLevel(LogLevel.Debug)
+    const answers = yield* Effect.forEach(calls, (call) => Effect.result(call)).pipe(
+      Effect.provide(Logger.layer([capture, Logger.tracerLogger])),
+      Effect.provideService(References.MinimumLogLevel, "Debug")
     )
     return [
       ...answers.map((answer) => `${inspect(answer, { depth: 12 })} ${JSON.stringify(answer)}`),
@@ -56,7 +60,7 @@ const cases = <A>(credentials: ReadonlyArray<A>) =>
   credentials.flatMap((credential) => echoPlacements.map((where) => ({ credential, where })))
 
 describe("a provider echoing our credentials: no form of them leaves the adapter", () => {
-  it.scopedLive.each(cases(znetCredentials))(
+  it.live.each(cases(znetCredentials))(
     "Znet echoing in the $where: $credential.kod / $credential.sifre",
     ({ credential: { kod, sifre }, where }) =>
       Effect.gen(function* () {
@@ -78,29 +82,27 @@ describe("a provider echoing our credentials: no form of them leaves the adapter
         const seen = yield* everyAnswer(client, { sku: "2", meta: { oyun: "1", kupur: "325" } })
         assert.isAtLeast((yield* sim.requests).length, 4)
         assert.deepStrictEqual(leaks("the adapter's answers and logs", seen, [kod, sifre]), [])
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive.each(cases(barakatTokens))(
-    "Barakat echoing in the $where: $credential",
-    ({ credential, where }) =>
-      Effect.gen(function* () {
-        const sim = yield* BarakatSimulator.start({ token: credential, echo: where })
-        const raw = yield* rawEcho(`${sim.baseUrl}/client/api/profile`, { "api-token": credential })
-        assert.isNotEmpty(leaks("the raw echo", [raw], [credential]), `the simulator echoes in the ${where}`)
+  it.live.each(cases(barakatTokens))("Barakat echoing in the $where: $credential", ({ credential, where }) =>
+    Effect.gen(function* () {
+      const sim = yield* BarakatSimulator.start({ token: credential, echo: where })
+      const raw = yield* rawEcho(`${sim.baseUrl}/client/api/profile`, { "api-token": credential })
+      assert.isNotEmpty(leaks("the raw echo", [raw], [credential]), `the simulator echoes in the ${where}`)
 
-        const client = yield* (yield* makeBarakatFactory({ ...fast, batchWindow: "1 millis" }))({
-          id: "barakat-echo",
-          kind: "barakat",
-          name: "Barakat",
-          base_url: sim.baseUrl,
-          credentials: { apiToken: credential },
-          options: {},
-          enabled: true
-        })
-        const seen = yield* everyAnswer(client, { sku: "101" })
-        assert.isAtLeast((yield* sim.requests).length, 4)
-        assert.deepStrictEqual(leaks("the adapter's answers and logs", seen, [credential]), [])
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      const client = yield* (yield* makeBarakatFactory({ ...fast, batchWindow: "1 millis" }))({
+        id: "barakat-echo",
+        kind: "barakat",
+        name: "Barakat",
+        base_url: sim.baseUrl,
+        credentials: { apiToken: credential },
+        options: {},
+        enabled: true
+      })
+      const seen = yield* everyAnswer(client, { sku: "101" })
+      assert.isAtLeast((yield* sim.requests).length, 4)
+      assert.deepStrictEqual(leaks("the adapter's answers and logs", seen, [credential]), [])
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 })

@@ -1,6 +1,7 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Clock, Effect, Fiber, HashMap, List, Logger, LogLevel, Option, TestClock } from "effect"
+import { Cause, Clock, Effect, Fiber, Logger, References } from "effect"
+import { TestClock } from "effect/testing"
 import { inspect } from "node:util"
 import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
@@ -33,18 +34,18 @@ const assertClean = (where: string, texts: ReadonlyArray<string>) => {
 }
 
 describe("provider credentials stay secret through the whole engine", () => {
-  it.scoped(
+  it.effect(
     "success, failure and wrong-credential runs at Znet and Barakat: no secret in any answer, dispatch log, order row or log line",
     () => {
       const lines: Array<string> = []
-      const capture = Logger.make(({ logLevel, message, annotations, cause, spans }) => {
+      const capture = Logger.make(({ logLevel, message, fiber, cause }) => {
         lines.push(
           [
-            logLevel.label,
+            logLevel.toUpperCase(),
             inspect(message, { depth: 12 }),
-            inspect([...HashMap.toEntries(annotations)], { depth: 12 }),
-            inspect(List.toArray(spans), { depth: 4 }),
-            Cause.isEmpty(cause) ? "" : `${Cause.pretty(cause)} ${inspect(cause, { depth: 12 })}`
+            inspect(Object.entries(fiber.getRef(References.CurrentLogAnnotations)), { depth: 12 }),
+            inspect(fiber.getRef(References.CurrentLogSpans), { depth: 4 }),
+            cause.reasons.length === 0 ? "" : `${Cause.pretty(cause)} ${inspect(cause, { depth: 12 })}`
           ].join(" ")
         )
       })
@@ -90,7 +91,7 @@ describe("provider credentials stay secret through the whole engine", () => {
         const account = yield* admin.admin.createAccount({
           payload: { name: "Reseller", currency: "USD", overdraftLimit: "0.00" }
         })
-        yield* admin.admin.credit({ path: { id: account.account.id }, payload: { amount: "500.00" } })
+        yield* admin.admin.credit({ params: { id: account.account.id }, payload: { amount: "500.00" } })
         const reseller = yield* recordingClient(bodies, account.apiKey)
 
         const orders = yield* Effect.forEach(providerIds, (id) =>
@@ -99,7 +100,7 @@ describe("provider credentials stay secret through the whole engine", () => {
             headers: {}
           })
         )
-        const states = Effect.map(reseller.orders.list({ urlParams: {} }), (page) =>
+        const states = Effect.map(reseller.orders.list({ query: {} }), (page) =>
           page.items.map((o) => o.dispatch.state)
         )
         yield* eventually(states, (s) => s.every((state) => state === "awaiting" || state === "manual"))
@@ -110,7 +111,7 @@ describe("provider credentials stay secret through the whole engine", () => {
         yield* TestClock.adjust("10 seconds")
         yield* awaitSleeps(10_025, windows + 2)
         yield* TestClock.adjust("25 millis")
-        const settled = yield* eventually(reseller.orders.list({ urlParams: {} }), (page) =>
+        const settled = yield* eventually(reseller.orders.list({ query: {} }), (page) =>
           page.items.every((o) => o.status !== "pending" || o.dispatch.state === "manual")
         )
         const byProvider = new Map(
@@ -134,8 +135,8 @@ describe("provider credentials stay secret through the whole engine", () => {
         // read everything an operator or a reseller can see
         const logs = new Map<string, ReadonlyArray<string>>()
         for (const order of orders) {
-          yield* reseller.orders.get({ path: { id: order.id } })
-          const log = yield* admin.admin.orderLog({ path: { id: order.id } })
+          yield* reseller.orders.get({ params: { id: order.id } })
+          const log = yield* admin.admin.orderLog({ params: { id: order.id } })
           logs.set(
             order.packageId.replace("pkg-", ""),
             log.items.map((e) => `${e.outcome} ${e.response ?? ""}`)
@@ -146,18 +147,18 @@ describe("provider credentials stay secret through the whole engine", () => {
             "Bağlantı Hatası, bayi kodu *** için yetki yok"
         ])
         assert.include(logs.get("barakat-bad")?.join() ?? "", "Token error")
-        yield* admin.admin.listOrders({ urlParams: {} })
+        yield* admin.admin.listOrders({ query: {} })
         yield* admin.admin.listPackages()
         const listed = yield* admin.admin.listProviders()
         assert.isTrue(listed.every((p) => p.hasCredentials))
         yield* TestClock.adjust("1 second")
         const balances = yield* Effect.forEach(
           providerIds,
-          (id) => Effect.either(admin.admin.providerBalance({ path: { id } })),
+          (id) => Effect.result(admin.admin.providerBalance({ params: { id } })),
           { concurrency: "unbounded" }
         )
         assert.deepStrictEqual(
-          balances.map((b) => (b._tag === "Right" ? "ok" : b.left._tag)),
+          balances.map((b) => (b._tag === "Success" ? "ok" : b.failure._tag)),
           ["ok", "ok", "ProviderCallFailed", "ok", "ok", "ProviderCallFailed"]
         )
         // each provider's rate limiter refills before its next call
@@ -167,11 +168,11 @@ describe("provider credentials stay secret through the whole engine", () => {
         yield* TestClock.adjust("1 second")
         const catalogues = yield* Effect.forEach(
           providerIds,
-          (id) => Effect.either(admin.admin.providerCatalogue({ path: { id } })),
+          (id) => Effect.result(admin.admin.providerCatalogue({ params: { id } })),
           { concurrency: "unbounded" }
         )
         assert.deepStrictEqual(
-          catalogues.map((c) => (c._tag === "Right" ? "ok" : c.left._tag)),
+          catalogues.map((c) => (c._tag === "Success" ? "ok" : c.failure._tag)),
           ["ok", "ok", "ProviderCallFailed", "ok", "ok", "ProviderCallFailed"]
         )
 
@@ -207,8 +208,8 @@ describe("provider credentials stay secret through the whole engine", () => {
         assertClean("log output", lines)
       }).pipe(
         Effect.provide(engineStack(quietNode)),
-        Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
-        Logger.withMinimumLogLevel(LogLevel.Debug)
+        Effect.provide(Logger.layer([capture, Logger.tracerLogger])),
+        Effect.provideService(References.MinimumLogLevel, "Debug")
       )
     }
   )
@@ -216,11 +217,20 @@ describe("provider credentials stay secret through the whole engine", () => {
 
 /** Every line the service logs, with its annotations, spans and cause. */
 const logCapture = (lines: Array<string>) =>
-  Logger.make(({ logLevel, message, annotations, cause, spans }) => {
+  Logger.make(({ logLevel, message, fiber, cause }) => {
     lines.push(
-      inspect([logLevel.label, message, [...HashMap.toEntries(annotations)], List.toArray(spans), cause], {
-        depth: 12
-      })
+      inspect(
+        [
+          logLevel.toUpperCase(),
+          message,
+          Object.entries(fiber.getRef(References.CurrentLogAnnotations)),
+          fiber.getRef(References.CurrentLogSpans),
+          cause
+        ],
+        {
+          depth: 12
+        }
+      )
     )
   })
 
@@ -237,7 +247,7 @@ const everyRow = Effect.gen(function* () {
 }).pipe(Effect.orDie)
 
 describe("providers echoing our credentials in every encoding, through the whole service", () => {
-  it.scoped(
+  it.effect(
     "Znet and Barakat echo them in a path, a query, JSON, an HTML page and a header: no form of any reaches an answer, a log line or a table",
     () => {
       const lines: Array<string> = []
@@ -270,7 +280,7 @@ describe("providers echoing our credentials in every encoding, through the whole
         const account = yield* admin.admin.createAccount({
           payload: { name: "Reseller", currency: "USD", overdraftLimit: "0.00" }
         })
-        yield* admin.admin.credit({ path: { id: account.account.id }, payload: { amount: "5000.00" } })
+        yield* admin.admin.credit({ params: { id: account.account.id }, payload: { amount: "5000.00" } })
         const reseller = yield* recordingClient(bodies, account.apiKey)
         const createAll = Effect.forEach(cases, ({ id }) =>
           reseller.orders.create({
@@ -279,7 +289,7 @@ describe("providers echoing our credentials in every encoding, through the whole
           })
         )
         const stateOf = (ids: ReadonlyArray<string>) =>
-          Effect.map(reseller.orders.list({ urlParams: { limit: 200 } }), (page) =>
+          Effect.map(reseller.orders.list({ query: { limit: 200 } }), (page) =>
             page.items.filter((o) => ids.includes(o.id))
           )
 
@@ -310,28 +320,33 @@ describe("providers echoing our credentials in every encoding, through the whole
             cases,
             ({ id }) =>
               Effect.zip(
-                Effect.either(admin.admin.providerBalance({ path: { id } })),
-                Effect.either(admin.admin.providerCatalogue({ path: { id } }))
+                Effect.result(admin.admin.providerBalance({ params: { id } })),
+                Effect.result(admin.admin.providerCatalogue({ params: { id } }))
               ),
             { concurrency: "unbounded" }
           )
         )
-        yield* stepClockUntil(Effect.map(Fiber.poll(questions), Option.isSome), { within: 1_000 })
+        yield* stepClockUntil(
+          Effect.sync(() => questions.pollUnsafe() !== undefined),
+          { within: 1_000 }
+        )
         const answered = yield* Fiber.join(questions)
         assert.isTrue(
-          answered.every(([balance]) => balance._tag === "Left"),
+          answered.every(([balance]) => balance._tag === "Failure"),
           "every balance answer was an echo"
         )
 
         // everything a reseller or an operator can read
         const orders = [...accepted, ...refused]
-        const seen = yield* Effect.forEach(orders, (order) => reseller.orders.get({ path: { id: order.id } }))
-        const logs = yield* Effect.forEach(orders, (order) =>
-          admin.admin.orderLog({ path: { id: order.id } })
+        const seen = yield* Effect.forEach(orders, (order) =>
+          reseller.orders.get({ params: { id: order.id } })
         )
-        yield* admin.admin.listOrders({ urlParams: { limit: 200 } })
+        const logs = yield* Effect.forEach(orders, (order) =>
+          admin.admin.orderLog({ params: { id: order.id } })
+        )
+        yield* admin.admin.listOrders({ query: { limit: 200 } })
         yield* admin.admin.listProviders()
-        yield* reseller.orders.list({ urlParams: { limit: 200 } })
+        yield* reseller.orders.list({ query: { limit: 200 } })
 
         // the echoes did happen, and reached the dispatch log scrubbed
         const requests = yield* Effect.forEach(simulators, (sim) => sim.requests)
@@ -377,8 +392,8 @@ describe("providers echoing our credentials in every encoding, through the whole
         )
       }).pipe(
         Effect.provide(engineStack(quietNode)),
-        Effect.provide(Logger.replace(Logger.defaultLogger, logCapture(lines))),
-        Logger.withMinimumLogLevel(LogLevel.Debug)
+        Effect.provide(Logger.layer([logCapture(lines), Logger.tracerLogger])),
+        Effect.provideService(References.MinimumLogLevel, "Debug")
       )
     },
     { timeout: 120_000 }

@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, HashMap, Logger, LogLevel } from "effect"
+import { Effect, Logger, References, Result } from "effect"
 import { inspect } from "node:util"
 import type { ProviderClient, ProviderOrder } from "../../src/providers/Provider.js"
 import type { ProviderRow } from "../../src/providers/ProviderConfigs.js"
@@ -101,15 +101,16 @@ describe("Znet adapter over real HTTP", () => {
     }
   ]
 
-  it.scopedLive.each(placeCases)("place: $name", ({ fault, tag, message }) =>
+  it.live.each(placeCases)("place: $name", ({ fault, tag, message }) =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject(fault, { on: "place" })
-      const result = yield* Effect.either(client.place(order()))
+      const result = yield* Effect.result(client.place(order()))
       assert.strictEqual(outcome(result), tag)
-      if (message !== undefined && Either.isLeft(result)) assert.strictEqual(result.left.message, message)
+      if (message !== undefined && Result.isFailure(result))
+        assert.strictEqual(result.failure.message, message)
       assertNoSecrets(result, [sim.kod, sim.sifre])
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
   const checkCases: ReadonlyArray<{ name: string; fault: WireFault; tag: string; pin?: string | undefined }> =
@@ -148,83 +149,81 @@ describe("Znet adapter over real HTTP", () => {
       { name: "HTML → Misconfigured", fault: "html", tag: "ProviderMisconfigured" }
     ]
 
-  it.scopedLive.each(checkCases)("check: $name", ({ fault, tag, pin }) =>
+  it.live.each(checkCases)("check: $name", ({ fault, tag, pin }) =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* sim.inject(fault, { on: "check" })
-      const result = yield* Effect.either(client.check(order()))
+      const result = yield* Effect.result(client.check(order()))
       assert.strictEqual(outcome(result), tag)
-      if (Either.isRight(result) && result.right._tag === "Succeeded")
-        assert.strictEqual(result.right.pin, pin)
+      if (Result.isSuccess(result) && result.success._tag === "Succeeded")
+        assert.strictEqual(result.success.pin, pin)
       assertNoSecrets(result, [sim.kod, sim.sifre])
       const checks = (yield* sim.requests).filter((r) => r.path === "/servis/pin_kontrol.php")
       assert.deepStrictEqual(
         checks.map((r) => r.query),
         [{ tahsilat_api_islem_id: order().reference }]
       )
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("balance: OK|12755.23 → 12755.23 TRY; an empty body → Misconfigured; 5xx → Transient", () =>
+  it.live("balance: OK|12755.23 → 12755.23 TRY; an empty body → Misconfigured; 5xx → Transient", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup({ balance: 12755.23 })
       assert.deepStrictEqual(yield* client.balance, { balance: "12755.23", currency: "TRY" })
       yield* sim.inject("empty")
-      assert.strictEqual(outcome(yield* Effect.either(client.balance)), "ProviderMisconfigured")
+      assert.strictEqual(outcome(yield* Effect.result(client.balance)), "ProviderMisconfigured")
       yield* sim.inject("5xx")
-      assert.strictEqual(outcome(yield* Effect.either(client.balance)), "ProviderTransient")
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+      assert.strictEqual(outcome(yield* Effect.result(client.balance)), "ProviderTransient")
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive(
-    "place → check round trip: accepted with its cost, waiting, then delivered with the PIN",
-    () =>
-      Effect.gen(function* () {
-        const { sim, client } = yield* setup({ pollsBeforeFinal: 1 })
-        const placed = yield* client.place(order())
-        assert.strictEqual(placed._tag, "Accepted")
-        if (placed._tag === "Accepted") assert.strictEqual(placed.cost, "35.00")
-        assert.strictEqual((yield* client.check(order()))._tag, "Pending")
-        const done = yield* client.check(order())
-        assert.deepStrictEqual(done._tag === "Succeeded" ? done.pin : done._tag, `PIN-${order().reference}`)
-        const place = (yield* sim.requests).find((r) => r.path === "/servis/pin_ekle.php")
-        assert.deepStrictEqual(place?.query, {
-          oyun: "1",
-          kupur: "325",
-          referans: order().reference,
-          musteri_tel: "111111111",
-          oyuncu_bilgi: "5123456789"
-        })
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+  it.live("place → check round trip: accepted with its cost, waiting, then delivered with the PIN", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup({ pollsBeforeFinal: 1 })
+      const placed = yield* client.place(order())
+      assert.strictEqual(placed._tag, "Accepted")
+      if (placed._tag === "Accepted") assert.strictEqual(placed.cost, "35.00")
+      assert.strictEqual((yield* client.check(order()))._tag, "Pending")
+      const done = yield* client.check(order())
+      assert.deepStrictEqual(done._tag === "Succeeded" ? done.pin : done._tag, `PIN-${order().reference}`)
+      const place = (yield* sim.requests).find((r) => r.path === "/servis/pin_ekle.php")
+      assert.deepStrictEqual(place?.query, {
+        oyun: "1",
+        kupur: "325",
+        referans: order().reference,
+        musteri_tel: "111111111",
+        oyuncu_bilgi: "5123456789"
+      })
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("cancelled (OK|3|…) is Failed, never-seen (3|İşlem Bulunamadı) is NotFound", () =>
+  it.live("cancelled (OK|3|…) is Failed, never-seen (3|İşlem Bulunamadı) is NotFound", () =>
     Effect.gen(function* () {
       const { client } = yield* setup({ outcome: "failure", pollsBeforeFinal: 0 })
       yield* client.place(order())
       assert.strictEqual((yield* client.check(order()))._tag, "Failed")
       const unknown = yield* client.check(order({ reference: "250101999999999999" }))
       assert.strictEqual(unknown._tag, "NotFound")
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("a top-up (PIN ` - `) succeeds without a PIN", () =>
+  it.live("a top-up (PIN ` - `) succeeds without a PIN", () =>
     Effect.gen(function* () {
       const { client } = yield* setup({ pollsBeforeFinal: 0 })
       const topUp = order({ mapping: { sku: "9", meta: { oyun: "4", kupur: "100" } } })
       yield* client.place(topUp)
       const done = yield* client.check(topUp)
       assert.deepStrictEqual(done, { _tag: "Succeeded", pin: undefined, message: "Başarılı" })
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("the provider does not deduplicate: the same reference twice is two orders", () =>
+  it.live("the provider does not deduplicate: the same reference twice is two orders", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       yield* client.place(order())
       yield* client.place(order())
       assert.strictEqual(yield* sim.placements(order().reference), 2)
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
   const phoneCases: ReadonlyArray<{ extra: string | undefined; defaultPhone?: string; sent: string }> = [
@@ -240,7 +239,7 @@ describe("Znet adapter over real HTTP", () => {
     { extra: "+447700900123", defaultPhone: "5550001122", sent: "+447700900123" }
   ]
 
-  it.scopedLive.each(phoneCases)(
+  it.live.each(phoneCases)(
     "musteri_tel: extra $extra, default $defaultPhone → $sent",
     ({ extra, defaultPhone, sent }) =>
       Effect.gen(function* () {
@@ -252,10 +251,10 @@ describe("Znet adapter over real HTTP", () => {
         yield* client.place(order({ extra }))
         const place = (yield* sim.requests).find((r) => r.path === "/servis/pin_ekle.php")
         assert.strictEqual(place?.query["musteri_tel"], sent)
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive(
+  it.live(
     "no mapping, a mapping without oyun/kupur, or a non-numeric reference: Misconfigured, nothing sent",
     () =>
       Effect.gen(function* () {
@@ -268,88 +267,86 @@ describe("Znet adapter over real HTTP", () => {
           order({ reference: "123456789012345678901" })
         ]
         for (const bad of cases) {
-          assert.strictEqual(outcome(yield* Effect.either(client.place(bad))), "ProviderMisconfigured")
+          assert.strictEqual(outcome(yield* Effect.result(client.place(bad))), "ProviderMisconfigured")
         }
         assert.strictEqual(
-          outcome(yield* Effect.either(client.check(order({ reference: "abc" })))),
+          outcome(yield* Effect.result(client.check(order({ reference: "abc" })))),
           "ProviderMisconfigured"
         )
         assert.lengthOf(yield* sim.requests, 0)
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("a row without a base URL or credentials is Misconfigured at construction", () =>
+  it.live("a row without a base URL or credentials is Misconfigured at construction", () =>
     Effect.gen(function* () {
       const factory = yield* makeZnetFactory(fast)
       const noUrl = rowFor("", "k", "s", { base_url: null })
       const noSecret = rowFor("http://127.0.0.1:1", "k", "")
       for (const row of [noUrl, noSecret, { ...noUrl, base_url: "ftp://x" }]) {
-        assert.strictEqual(outcome(yield* Effect.either(factory(row))), "ProviderMisconfigured")
+        assert.strictEqual(outcome(yield* Effect.result(factory(row))), "ProviderMisconfigured")
       }
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive("connection refused → Transient for a place and a check (the request never went out)", () =>
+  it.live("connection refused → Transient for a place and a check (the request never went out)", () =>
     Effect.gen(function* () {
       const port = yield* Effect.promise(freePort)
       const factory = yield* makeZnetFactory(fast)
       const client: ProviderClient = yield* factory(rowFor(`http://127.0.0.1:${port}`, "bayi", "sifre-123"))
-      const placed = yield* Effect.either(client.place(order()))
+      const placed = yield* Effect.result(client.place(order()))
       assert.strictEqual(outcome(placed), "ProviderTransient")
-      assert.include(Either.isLeft(placed) ? placed.left.message : "", "ECONNREFUSED")
-      assert.strictEqual(outcome(yield* Effect.either(client.check(order()))), "ProviderTransient")
+      assert.include(Result.isFailure(placed) ? placed.failure.message : "", "ECONNREFUSED")
+      assert.strictEqual(outcome(yield* Effect.result(client.check(order()))), "ProviderTransient")
       assertNoSecrets(placed, ["bayi", "sifre-123"])
-    }).pipe(Effect.provide(NodeHttpClient.layer))
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 
-  it.scopedLive(
-    "credentials never appear in errors, recorded requests or debug logs — even when echoed back",
-    () =>
-      Effect.gen(function* () {
-        const lines: Array<string> = []
-        const capture = Logger.make(({ message, annotations }) => {
-          lines.push(`${inspect(message)} ${inspect([...HashMap.toEntries(annotations)])}`)
-        })
-        const { sim, client } = yield* setup(
-          { kod: "bayi-4711", sifre: "gizli-sifre-81" },
-          {},
-          {
-            credentials: { kod: "bayi-4711", sifre: "yanlis-sifre-99" }
-          }
+  it.live("credentials never appear in errors, recorded requests or debug logs — even when echoed back", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const capture = Logger.make(({ message, fiber }) => {
+        lines.push(
+          `${inspect(message)} ${inspect(Object.entries(fiber.getRef(References.CurrentLogAnnotations)))}`
         )
-        const secrets = ["bayi-4711", "gizli-sifre-81", "yanlis-sifre-99"]
-        const results = yield* Effect.all([
-          Effect.either(client.place(order())),
-          Effect.either(client.check(order())),
-          Effect.either(client.balance)
-        ]).pipe(
-          Logger.withMinimumLogLevel(LogLevel.Debug),
-          Effect.provide(Logger.replace(Logger.defaultLogger, capture))
-        )
-        for (const result of results) assert.strictEqual(outcome(result), "ProviderMisconfigured")
-        assertNoSecrets(results, secrets)
-        assertNoSecrets(yield* sim.requests, secrets)
-        assert.lengthOf(lines, 3, "one debug line a call")
-        assert.include(lines[0], "pin_ekle")
-        for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
-      }).pipe(Effect.provide(NodeHttpClient.layer))
-  )
-
-  it.scopedLive(
-    "calls to one provider are spaced ≥ 200 ms apart by default, even when made concurrently",
-    () =>
-      Effect.gen(function* () {
-        const { sim, client } = yield* setup({}, { spacing: "200 millis" })
-        yield* Effect.all([client.balance, client.balance, client.check(order()), client.balance], {
-          concurrency: "unbounded"
-        })
-        const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
-        assert.lengthOf(times, 4)
-        // arrival times at the server jitter under load, so single gaps get some slack; the span may not
-        assert.isAtLeast(times[3]! - times[0]!, 570, "three spacings of 200 ms")
-        for (let i = 1; i < times.length; i++) {
-          assert.isAtLeast(times[i]! - times[i - 1]!, 120, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
+      })
+      const { sim, client } = yield* setup(
+        { kod: "bayi-4711", sifre: "gizli-sifre-81" },
+        {},
+        {
+          credentials: { kod: "bayi-4711", sifre: "yanlis-sifre-99" }
         }
-      }).pipe(Effect.provide(NodeHttpClient.layer))
+      )
+      const secrets = ["bayi-4711", "gizli-sifre-81", "yanlis-sifre-99"]
+      const results = yield* Effect.all([
+        Effect.result(client.place(order())),
+        Effect.result(client.check(order())),
+        Effect.result(client.balance)
+      ]).pipe(
+        Effect.provideService(References.MinimumLogLevel, "Debug"),
+        Effect.provide(Logger.layer([capture, Logger.tracerLogger]))
+      )
+      for (const result of results) assert.strictEqual(outcome(result), "ProviderMisconfigured")
+      assertNoSecrets(results, secrets)
+      assertNoSecrets(yield* sim.requests, secrets)
+      assert.lengthOf(lines, 3, "one debug line a call")
+      assert.include(lines[0], "pin_ekle")
+      for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
+  )
+
+  it.live("calls to one provider are spaced ≥ 200 ms apart by default, even when made concurrently", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup({}, { spacing: "200 millis" })
+      yield* Effect.all([client.balance, client.balance, client.check(order()), client.balance], {
+        concurrency: "unbounded"
+      })
+      const times = (yield* sim.requests).map((r) => r.atMillis).sort((a, b) => a - b)
+      assert.lengthOf(times, 4)
+      // arrival times at the server jitter under load, so single gaps get some slack; the span may not
+      assert.isAtLeast(times[3]! - times[0]!, 570, "three spacings of 200 ms")
+      for (let i = 1; i < times.length; i++) {
+        assert.isAtLeast(times[i]! - times[i - 1]!, 120, `gap ${i}: ${times[i]! - times[i - 1]!} ms`)
+      }
+    }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
   )
 })

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, TestClock } from "effect"
+import { Effect, Result } from "effect"
+import { TestClock } from "effect/testing"
 import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import { engineStack, eventually, quietNode } from "../support/TestEngine.js"
@@ -18,7 +19,7 @@ import {
 import { ZnetSimulator } from "../support/ZnetSimulator.js"
 
 describe("the engine against the Znet wire simulator, on TestClock", () => {
-  it.scoped(
+  it.effect(
     "create → one pin_ekle with the order's numeric referans → no check before 10 s → pin_kontrol every 10 s → approved with Znet's PIN",
     () =>
       Effect.gen(function* () {
@@ -35,7 +36,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
         })
         const reference = created.dispatch.reference ?? ""
         assert.match(reference, /^\d{1,20}$/, "Znet gets a numeric reference")
-        const get = client.orders.get({ path: { id: created.id } })
+        const get = client.orders.get({ params: { id: created.id } })
 
         const accepted = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
         assert.strictEqual(accepted.dispatch.provider, "znet")
@@ -80,7 +81,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped("Znet cancels (OK|3) → rejected with its message and exactly one refund", () =>
+  it.effect("Znet cancels (OK|3) → rejected with its message and exactly one refund", () =>
     Effect.gen(function* () {
       const sim = yield* ZnetSimulator.start({ outcome: "failure", pollsBeforeFinal: 0 })
       const admin = yield* adminClient
@@ -92,7 +93,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
         payload: { packageId: "pubg", playerId: "5551234", quantity: 1 },
         headers: {}
       })
-      const get = client.orders.get({ path: { id: created.id } })
+      const get = client.orders.get({ params: { id: created.id } })
       yield* eventually(get, (o) => o.dispatch.state === "awaiting")
       assert.strictEqual((yield* client.orders.account()).balance, "65.00")
       yield* awaitSleeps(10_000, 1)
@@ -101,7 +102,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
       const rejected = yield* eventually(get, (o) => o.status === "rejected")
       assert.strictEqual(rejected.dispatch.state, "failed")
       assert.strictEqual(rejected.message, ResellerWords.cancelled, "the reseller reads our words")
-      const log = yield* admin.admin.orderLog({ path: { id: created.id } })
+      const log = yield* admin.admin.orderLog({ params: { id: created.id } })
       assert.isTrue(
         log.items.some((entry) => (entry.response ?? "").includes("İptal edildi")),
         "the operator reads the provider's"
@@ -110,7 +111,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
       assert.strictEqual(yield* sim.placements(created.dispatch.reference ?? ""), 1)
       assert.lengthOf(yield* requestsTo(sim, "/pin_kontrol.php"), 1)
 
-      const ledger = yield* admin.admin.ledger({ path: { id: accountId }, urlParams: {} })
+      const ledger = yield* admin.admin.ledger({ params: { id: accountId }, query: {} })
       const forOrder = ledger.items.filter((e) => e.orderId === created.id)
       assert.deepStrictEqual(
         forOrder.map((e) => [e.kind, e.amount]),
@@ -123,7 +124,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
     }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "Znet out of balance (bakiye yetersiz) → the fallback Barakat: one placement at each, approved with Barakat's PIN",
     () =>
       Effect.gen(function* () {
@@ -145,7 +146,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
           headers: {}
         })
         const reference = created.dispatch.reference ?? ""
-        const get = client.orders.get({ path: { id: created.id } })
+        const get = client.orders.get({ params: { id: created.id } })
         const accepted = yield* eventually(get, (o) => o.dispatch.state === "awaiting")
         assert.strictEqual(accepted.dispatch.provider, "barakat")
 
@@ -175,7 +176,7 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
         assert.lengthOf(yield* requestsTo(znet, "/pin_kontrol.php"), 0, "Znet is never asked about it")
         assert.lengthOf(yield* requestsTo(barakat, "/check"), 1)
 
-        const log = yield* admin.admin.orderLog({ path: { id: created.id } })
+        const log = yield* admin.admin.orderLog({ params: { id: created.id } })
         assert.deepStrictEqual(
           log.items.filter((e) => e.action === "send").map((e) => [e.providerId, e.outcome]),
           [
@@ -192,14 +193,14 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 
-  it.scoped(
+  it.effect(
     "GET /v1/admin/providers/{id}/catalogue lists pin_listesi (sku = id, meta oyun/kupur); a simulator has none",
     () =>
       Effect.gen(function* () {
         const sim = yield* ZnetSimulator.start()
         const admin = yield* adminClient
         yield* putZnet(admin, "znet", sim)
-        const catalogue = yield* admin.admin.providerCatalogue({ path: { id: "znet" } })
+        const catalogue = yield* admin.admin.providerCatalogue({ params: { id: "znet" } })
         assert.deepStrictEqual(
           catalogue.map((item) => [item.sku, item.name, item.price, item.meta?.oyun, item.meta?.kupur]),
           [
@@ -211,17 +212,17 @@ describe("the engine against the Znet wire simulator, on TestClock", () => {
         assert.lengthOf(yield* requestsTo(sim, "/pin_listesi.php"), 1)
 
         yield* admin.admin.putProvider({
-          path: { id: "sim" },
+          params: { id: "sim" },
           payload: { kind: "simulator", name: "Sim", enabled: true, options: {} }
         })
-        const none = yield* Effect.either(admin.admin.providerCatalogue({ path: { id: "sim" } }))
-        assert.isTrue(Either.isLeft(none))
-        if (Either.isLeft(none)) {
-          assert.strictEqual(none.left._tag, "ProviderCallFailed")
-          assert.include(none.left.message, "no catalogue")
+        const none = yield* Effect.result(admin.admin.providerCatalogue({ params: { id: "sim" } }))
+        assert.isTrue(Result.isFailure(none))
+        if (Result.isFailure(none)) {
+          assert.strictEqual(none.failure._tag, "ProviderCallFailed")
+          assert.include(none.failure.message, "no catalogue")
         }
-        const unknown = yield* Effect.either(admin.admin.providerCatalogue({ path: { id: "nope" } }))
-        assert.isTrue(Either.isLeft(unknown) && unknown.left._tag === "ProviderNotFound")
+        const unknown = yield* Effect.result(admin.admin.providerCatalogue({ params: { id: "nope" } }))
+        assert.isTrue(Result.isFailure(unknown) && unknown.failure._tag === "ProviderNotFound")
       }).pipe(Effect.provide(engineStack(quietNode)))
   )
 })

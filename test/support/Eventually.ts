@@ -2,7 +2,7 @@ import { Clock, Data, Effect } from "effect"
 import { inspect } from "node:util"
 
 /** Real time: I/O (database, sockets) lands on it while the TestClock stands still. */
-const live = Clock.make()
+const live = Clock.Clock.defaultValue()
 const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
 
 /** An `eventually` that ran out of time: the condition it waited for, and the value it saw last. */
@@ -34,11 +34,11 @@ export const eventuallyWithin =
     condition?: string
   ): Effect.Effect<A, E, R> =>
     Effect.gen(function* () {
-      const startedAt = live.unsafeCurrentTimeMillis()
+      const startedAt = live.currentTimeMillisUnsafe()
       while (true) {
         const value = yield* probe
         if (done(value)) return value
-        const waitedMillis = live.unsafeCurrentTimeMillis() - startedAt
+        const waitedMillis = live.currentTimeMillisUnsafe() - startedAt
         if (waitedMillis >= limitMillis) {
           return yield* Effect.die(
             new ConditionNotReached({

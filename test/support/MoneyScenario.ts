@@ -1,18 +1,6 @@
-import { SqlClient } from "@effect/sql"
-import {
-  Context,
-  Data,
-  Duration,
-  Effect,
-  Either,
-  Exit,
-  Layer,
-  Logger,
-  LogLevel,
-  Scope,
-  TestClock,
-  TestContext
-} from "effect"
+import { Context, Data, Duration, Effect, Exit, Layer, Logger, LogLevel, Result, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock, TestConsole } from "effect/testing"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { moneyProblems } from "./MoneyInvariants.js"
@@ -37,7 +25,7 @@ const answer = <A, E extends { readonly _tag: string }, R>(
 ) =>
   call.pipe(
     Effect.map(done),
-    Effect.catchAll((error) =>
+    Effect.catch((error) =>
       refusals.has(error._tag)
         ? Effect.succeed(`refused (${error._tag})`)
         : Effect.fail(new MoneyBroken({ message: `unexpected answer ${error._tag}: ${String(error)}` }))
@@ -51,7 +39,7 @@ const startNode = Effect.gen(function* () {
   const context = yield* Layer.buildWithScope(engineOn(moneySettings), scope).pipe(Effect.orDie)
   return { scope, context }
 })
-type Node = Effect.Effect.Success<typeof startNode>
+type Node = Effect.Success<typeof startNode>
 
 const realPause = (millis: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
@@ -77,7 +65,7 @@ const settled = (node: Node) =>
   Effect.gen(function* () {
     let last = ""
     for (let probes = 0, same = 0; same < 3; probes++) {
-      if (probes > 2000) return yield* Effect.dieMessage("the engine never settled")
+      if (probes > 2000) return yield* Effect.die(new Error("the engine never settled"))
       yield* realPause(5)
       const print = yield* fingerprint(node)
       same = print === last ? same + 1 : 0
@@ -89,7 +77,7 @@ const settled = (node: Node) =>
 const alarmLogger = (alarms: Array<string>) =>
   Logger.make(({ logLevel, message }) => {
     const text = Array.isArray(message) ? message.join(" ") : String(message)
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Error) && /crashed|could not release/.test(text)) {
+    if (LogLevel.isGreaterThanOrEqualTo(logLevel, "Error") && /crashed|could not release/.test(text)) {
       alarms.push(text)
     }
   })
@@ -102,15 +90,15 @@ const operatorAction = (
   Effect.flatMap(adminClient, (admin) => {
     switch (step._tag) {
       case "Approve":
-        return answer(admin.admin.approve({ path: { id }, payload: { pin: "BY-HAND" } }), done)
+        return answer(admin.admin.approve({ params: { id }, payload: { pin: "BY-HAND" } }), done)
       case "Reject":
-        return answer(admin.admin.reject({ path: { id }, payload: { note: "refused by hand" } }), done)
+        return answer(admin.admin.reject({ params: { id }, payload: { note: "refused by hand" } }), done)
       case "Check":
-        return answer(admin.admin.check({ path: { id } }), done)
+        return answer(admin.admin.check({ params: { id } }), done)
       case "Dispatch":
         return answer(
           admin.admin.dispatch({
-            path: { id },
+            params: { id },
             payload: step.providerId === null ? {} : { providerId: step.providerId }
           }),
           done
@@ -143,7 +131,7 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
             ],
             { concurrency: "unbounded" }
           ).pipe(
-            Effect.zipRight(
+            Effect.andThen(
               Effect.all(
                 [
                   routedPackage("p-ok", { mode: "auto", primary: "ok" }, "10.00"),
@@ -214,7 +202,7 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
             Effect.flatMap(adminClient, (admin) =>
               answer(
                 admin.admin.credit({
-                  path: { id: resellers[step.account].accountId },
+                  params: { id: resellers[step.account].accountId },
                   payload: { amount: step.amount }
                 }),
                 (account) => `balance ${account.balance}`
@@ -267,19 +255,19 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
       rows.some((o) => o.status === "pending" && o.dispatch_state !== "manual")
     const last = yield* final.pipe(
       Effect.flatMap((rows) =>
-        waiting(rows) ? Effect.zipRight(realPause(10), Effect.fail(rows)) : Effect.succeed(rows)
+        waiting(rows) ? Effect.andThen(realPause(10), Effect.fail(rows)) : Effect.succeed(rows)
       ),
       Effect.retry({ times: 300 }),
-      Effect.either
+      Effect.result
     )
     const kinds = yield* sql<{ kind: string; count: string }>`
       select kind, count(*)::text from ledger_entries group by kind order by kind`.pipe(Effect.orDie)
     trace.push(
-      `finally: ${Either.merge(last)
+      `finally: ${Result.merge(last)
         .map((o) => `#${o.number} ${o.status}/${o.dispatch_state}`)
         .join(", ")}; ledger ${kinds.map((k) => `${k.kind}×${k.count}`).join(" ")}`
     )
-    if (last._tag === "Left") {
+    if (Result.isFailure(last)) {
       return yield* new MoneyBroken({
         message: ["still waiting on the engine after six more minutes:", ...trace].join("\n")
       })
@@ -289,7 +277,20 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
     Effect.scoped,
     Effect.provide(TestDatabase),
     Effect.provide(
-      Layer.merge(TestContext.TestContext, Logger.replace(Logger.defaultLogger, alarmLogger(alarms)))
+      Layer.mergeAll(
+        TestConsole.layer,
+        TestClock.layer(),
+        // in place of the default (console) logger; other loggers are kept
+        Layer.effect(
+          Logger.CurrentLoggers,
+          Effect.map(Logger.CurrentLoggers, (loggers) => {
+            const next = new Set(loggers)
+            next.delete(Logger.defaultLogger)
+            next.add(alarmLogger(alarms))
+            return next
+          })
+        )
+      )
     )
   )
 }

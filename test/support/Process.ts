@@ -66,7 +66,7 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals | 0) => {
 }
 
 /** Waits (in real time, at most `timeout`) until `check` returns a value, polling every 200 ms. */
-export const pollUntil = <A>(what: string, timeout: Duration.DurationInput, check: () => A | undefined) =>
+export const pollUntil = <A>(what: string, timeout: Duration.Input, check: () => A | undefined) =>
   Effect.suspend(() => {
     const value = check()
     return value === undefined
@@ -74,16 +74,20 @@ export const pollUntil = <A>(what: string, timeout: Duration.DurationInput, chec
       : Effect.succeed(value)
   }).pipe(
     Effect.retry(Schedule.spaced("200 millis")),
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: timeout,
-      onTimeout: () =>
-        new ProcessTestError({ message: `timed out after ${Duration.format(timeout)} waiting for ${what}` })
+      orElse: () =>
+        Effect.fail(
+          new ProcessTestError({
+            message: `timed out after ${Duration.format(Duration.fromInputUnsafe(timeout))} waiting for ${what}`
+          })
+        )
     })
   )
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port` now ("refused" when nothing listens). */
 export const probePort = (port: number) =>
-  Effect.async<"open" | "refused" | "other">((resume) => {
+  Effect.callback<"open" | "refused" | "other">((resume) => {
     const socket = connect({ host: "127.0.0.1", port })
     socket.setTimeout(1000)
     socket.once("connect", () => {
@@ -100,19 +104,21 @@ export const probePort = (port: number) =>
   })
 
 /** Waits (in real time, at most `timeout`) until nothing listens on `port`; fails naming `what` otherwise. */
-export const awaitPortClosed = (port: number, what: string, timeout: Duration.DurationInput) =>
+export const awaitPortClosed = (port: number, what: string, timeout: Duration.Input) =>
   probePort(port).pipe(
     Effect.filterOrFail(
       (state) => state === "refused",
       () => new ProcessTestError({ message: `${what} still listening on port ${port}` })
     ),
     Effect.retry(Schedule.spaced("200 millis")),
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: timeout,
-      onTimeout: () =>
-        new ProcessTestError({
-          message: `${what} still listening on port ${port} after ${Duration.format(timeout)}`
-        })
+      orElse: () =>
+        Effect.fail(
+          new ProcessTestError({
+            message: `${what} still listening on port ${port} after ${Duration.format(Duration.fromInputUnsafe(timeout))}`
+          })
+        )
     })
   )
 

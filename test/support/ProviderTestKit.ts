@@ -1,13 +1,13 @@
 import { assert } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { inspect } from "node:util"
 import type { WireFault } from "./WireServer.js"
 
 /** The tag of an answer or of an error: what the engine decides on. */
-export const outcome = (either: Either.Either<unknown, { readonly _tag: string }>) =>
-  Either.match(either, {
-    onLeft: (e) => e._tag,
-    onRight: (a) => (typeof a === "object" && a !== null && "_tag" in a ? String(a._tag) : "ok")
+export const outcome = (result: Result.Result<unknown, { readonly _tag: string }>) =>
+  Result.match(result, {
+    onFailure: (e) => e._tag,
+    onSuccess: (a) => (typeof a === "object" && a !== null && "_tag" in a ? String(a._tag) : "ok")
   })
 
 /** An exact answer for a wire simulator to give. */

@@ -1,7 +1,7 @@
-import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
 import { assert } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
+import { Headers, HttpClient, HttpClientRequest } from "effect/http"
+import { SqlClient } from "effect/sql"
 
 /** What came back from a raw request: the status, the headers, the text and the JSON value (if it parsed). */
 export interface RawAnswer {
@@ -11,7 +11,7 @@ export interface RawAnswer {
   readonly json: Option.Option<unknown>
 }
 
-const parseJson = Schema.decodeUnknownOption(Schema.parseJson())
+const parseJson = Schema.decodeUnknownOption(Schema.fromJsonString(Schema.Unknown))
 
 const exchange = (request: HttpClientRequest.HttpClientRequest) =>
   Effect.gen(function* () {
@@ -33,7 +33,7 @@ export const send = (request: HttpClientRequest.HttpClientRequest) => Effect.orD
 /** Like `send`, but a transport failure (reset, hang-up) is an answer with status 0 and the error as text. */
 export const sendOrTransportError = (request: HttpClientRequest.HttpClientRequest) =>
   exchange(request).pipe(
-    Effect.catchAll((error) =>
+    Effect.catch((error) =>
       Effect.succeed<RawAnswer>({
         status: 0,
         headers: Headers.empty,
@@ -63,14 +63,14 @@ export const postText = (
 
 /** The answer's JSON body decoded with `schema` (throws, failing the test, when it does not fit). */
 export const jsonAs =
-  <A, I>(schema: Schema.Schema<A, I>) =>
+  <A, I>(schema: Schema.Codec<A, I>) =>
   (answer: RawAnswer): A =>
     Schema.decodeUnknownSync(schema)(Option.getOrThrow(answer.json))
 
 /** Every error answer of the contract: `{ _tag, message, ...fields }`. */
-export const ErrorBody = Schema.Struct(
-  { _tag: Schema.String, message: Schema.String },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const ErrorBody = Schema.StructWithRest(
+  Schema.Struct({ _tag: Schema.String, message: Schema.String }),
+  [Schema.Record(Schema.String, Schema.Unknown)]
 )
 export type ErrorBody = typeof ErrorBody.Type
 

@@ -1,12 +1,12 @@
 import { PgClient } from "@effect/sql-pg"
-import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { MigrationsLive } from "../../src/db/Migrations.js"
 
 /** A fresh, migrated database in the test run's Postgres server: each suite gets its own. */
-export const TestDatabase = Layer.unwrapEffect(
+export const TestDatabase = Layer.unwrap(
   Effect.gen(function* () {
     const serverUrl = inject("pgUrl")
     const name = `t_${randomBytes(6).toString("hex")}`

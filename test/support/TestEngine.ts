@@ -1,6 +1,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
-import { SqlClient } from "@effect/sql"
-import { Chunk, Duration, Effect, Layer, Redacted, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { DispatchConfig, type DispatchSettings } from "../../src/dispatch/DispatchConfig.js"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
@@ -13,6 +14,102 @@ import { TestDatabase } from "./TestDatabase.js"
 import { adminClient, testAdminToken } from "./TestServer.js"
 
 export { ConditionNotReached, eventually } from "./Eventually.js"
+
+/**
+ * The TestClock's sleeps, as v3's `TestClock.sleeps()` told them: the TestClock keeps its queue private in v4, so
+ * `sleepTracking` wraps it (for the engine's fibers) and writes down when each sleep is due. The log belongs to the
+ * test's TestClock, so every node built on it (and the test itself) sees the same one.
+ */
+const sleepLogs = new WeakMap<Clock.Clock, Array<number>>()
+
+/** The TestClock under `clock` (itself, or the one a TrackedClock wraps); undefined on a live clock. */
+const testClockOf = (clock: Clock.Clock): TestClock.TestClock | undefined =>
+  clock instanceof TrackedClock
+    ? clock.inner
+    : typeof (clock as Partial<TestClock.TestClock>).adjust === "function"
+      ? (clock as TestClock.TestClock)
+      : undefined
+
+const sleepLogOf = (clock: TestClock.TestClock) => {
+  let log = sleepLogs.get(clock)
+  if (log === undefined) {
+    log = []
+    sleepLogs.set(clock, log)
+  }
+  return log
+}
+
+/** The test's TestClock, writing down when each sleep is due (an interrupted sleep stays until its time passes). */
+class TrackedClock implements TestClock.TestClock {
+  constructor(readonly inner: TestClock.TestClock) {}
+
+  get currentTimeMillis() {
+    return this.inner.currentTimeMillis
+  }
+  get currentTimeNanos() {
+    return this.inner.currentTimeNanos
+  }
+  get monotonicTimeNanos() {
+    return this.inner.monotonicTimeNanos
+  }
+  currentTimeMillisUnsafe() {
+    return this.inner.currentTimeMillisUnsafe()
+  }
+  currentTimeNanosUnsafe() {
+    return this.inner.currentTimeNanosUnsafe()
+  }
+  monotonicTimeNanosUnsafe() {
+    return this.inner.monotonicTimeNanosUnsafe()
+  }
+  adjust(duration: Duration.Input) {
+    return this.inner.adjust(duration)
+  }
+  setTime(time: number) {
+    return this.inner.setTime(time)
+  }
+  withLive<A, E, R>(effect: Effect.Effect<A, E, R>) {
+    return this.inner.withLive(effect)
+  }
+  sleep(duration: Duration.Duration): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const now = this.inner.currentTimeMillisUnsafe()
+      const at = now + Duration.toMillis(duration)
+      if (at > now) sleepLogOf(this.inner).push(at)
+      return this.inner.sleep(duration)
+    })
+  }
+}
+
+/**
+ * Installs the tracking clock (as the `Clock`) for everything built on this layer, and for what the layer is
+ * provided to (on a live clock: nothing). Part of `engineOn`; `pendingSleeps` reads what it wrote down.
+ */
+export const sleepTracking: Layer.Layer<never> = Layer.effectContext(
+  Clock.clockWith((clock) => {
+    const inner = testClockOf(clock)
+    return Effect.succeed(
+      inner === undefined || clock instanceof TrackedClock
+        ? Context.empty()
+        : Context.make(Clock.Clock, new TrackedClock(inner))
+    )
+  })
+)
+
+/**
+ * The TestClock times at which sleeps (of fibers on `sleepTracking`) are due, one entry per sleep: v3's
+ * `TestClock.sleeps()`. Interrupted sleeps stay counted until the clock passes them, as they did in v3.
+ */
+export const pendingSleeps: Effect.Effect<ReadonlyArray<number>> = Clock.clockWith((clock) =>
+  Effect.sync(() => {
+    const inner = testClockOf(clock)
+    if (inner === undefined) return []
+    const log = sleepLogOf(inner)
+    const now = inner.currentTimeMillisUnsafe()
+    const due = log.filter((at) => at > now)
+    log.splice(0, log.length, ...due)
+    return due
+  })
+)
 
 /**
  * The whole service — HTTP server, order services, dispatch engine with the in-process simulator — over a fresh
@@ -39,7 +136,8 @@ export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
         leaseTtl: Duration.days(1),
         ...settings
       })
-    )
+    ),
+    Layer.provideMerge(sleepTracking)
   )
 
 /**
@@ -49,7 +147,7 @@ export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
 export const quietNode: Partial<DispatchSettings> = { heartbeatInterval: Duration.hours(1) }
 
 const sleepsAt = (atMillis: number) =>
-  Effect.map(TestClock.sleeps(), (sleeps) => Chunk.size(Chunk.filter(sleeps, (at) => at === atMillis)))
+  Effect.map(pendingSleeps, (sleeps) => sleeps.filter((at) => at === atMillis).length)
 
 /**
  * Call it before the step that makes the engine sleep until `atMillis` (TestClock time); the effect it returns
@@ -72,7 +170,7 @@ export const sleepRegistered = (atMillis: number, count = 1) =>
  */
 export const engineIdle = Effect.flatMap(Dispatcher, (dispatcher) =>
   eventually(dispatcher.inFlight, (n) => n === 0, "the engine has no order fiber left")
-).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 100)))))
+).pipe(Effect.tap(Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 100)))))
 
 /** The order's row as the engine sees it. */
 export const orderRow = (orderId: string) =>
@@ -94,7 +192,7 @@ export const orderRow = (orderId: string) =>
 export const simulatorProvider = (id: string, options: SimulatorOptions = {}) =>
   Effect.flatMap(adminClient, (admin) =>
     admin.admin.putProvider({
-      path: { id },
+      params: { id },
       payload: { kind: "simulator", name: `Simulator ${id}`, enabled: true, options }
     })
   )
@@ -103,7 +201,7 @@ export const simulatorProvider = (id: string, options: SimulatorOptions = {}) =>
 export const routedPackage = (id: string, route: Route, price = "35.00") =>
   Effect.flatMap(adminClient, (admin) =>
     admin.admin.putPackage({
-      path: { id },
+      params: { id },
       payload: { name: `Package ${id}`, price, currency: "USD", enabled: true, route, mappings: {} }
     })
   )

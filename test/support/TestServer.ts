@@ -1,6 +1,7 @@
-import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
+import { HttpApiClient } from "effect/http-api"
 import { TawsilApi } from "../../src/http/Api.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
 import { HttpLive, ServicesLive } from "../../src/http/Server.js"
@@ -45,7 +46,7 @@ export const resellerWithBalance = (
       }
     })
     if (balance !== "0.00") {
-      yield* admin.admin.credit({ path: { id: created.account.id }, payload: { amount: balance } })
+      yield* admin.admin.credit({ params: { id: created.account.id }, payload: { amount: balance } })
     }
     return { accountId: created.account.id, apiKey: created.apiKey, client: yield* apiClient(created.apiKey) }
   })
@@ -55,11 +56,11 @@ export const simulatorPackageViaApi = (id: string, price: string, options: { cur
   Effect.gen(function* () {
     const admin = yield* adminClient
     yield* admin.admin.putProvider({
-      path: { id: "sim" },
+      params: { id: "sim" },
       payload: { kind: "simulator", name: "Simulator", enabled: true, options: {} }
     })
     return yield* admin.admin.putPackage({
-      path: { id },
+      params: { id },
       payload: {
         name: `Package ${id}`,
         price,

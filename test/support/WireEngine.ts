@@ -1,13 +1,15 @@
-import { HttpApiClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Chunk, Clock, Effect, TestClock } from "effect"
+import { Clock, Effect } from "effect"
+import { HttpClient, HttpClientRequest, HttpClientResponse } from "effect/http"
+import { HttpApiClient } from "effect/http-api"
+import { TestClock } from "effect/testing"
 import { TawsilApi } from "../../src/http/Api.js"
 import type { Mapping, Route } from "../../src/orders/Package.js"
-import { eventually } from "./TestEngine.js"
+import { eventually, pendingSleeps } from "./TestEngine.js"
 import { adminClient } from "./TestServer.js"
 import type { WireServer } from "./WireServer.js"
 
 /** The typed API client, as `apiClient` makes it. */
-export type Client = Effect.Effect.Success<typeof adminClient>
+export type Client = Effect.Success<typeof adminClient>
 
 /** Znet's PUBG 325 UC in the simulator's default catalogue: `pin_listesi` id 2, game 1, denomination 325. */
 export const znetPubg: Mapping = { sku: "2", meta: { oyun: "1", kupur: "325" } }
@@ -20,7 +22,7 @@ export const putZnet = (
   target: { readonly baseUrl: string; readonly kod: string; readonly sifre: string }
 ) =>
   admin.admin.putProvider({
-    path: { id },
+    params: { id },
     payload: {
       kind: "znet",
       name: `Znet ${id}`,
@@ -37,7 +39,7 @@ export const putBarakat = (
   target: { readonly baseUrl: string; readonly token: string }
 ) =>
   admin.admin.putProvider({
-    path: { id },
+    params: { id },
     payload: {
       kind: "barakat",
       name: `Barakat ${id}`,
@@ -57,7 +59,7 @@ export const putPackage = (
   price = "35.00"
 ) =>
   admin.admin.putPackage({
-    path: { id },
+    params: { id },
     payload: { name: `Package ${id}`, price, currency: "USD", enabled: true, route, mappings }
   })
 
@@ -71,7 +73,7 @@ export const realPause = (millis: number) =>
 
 /** How many sleeps are registered at `atMillis` (TestClock time); interrupted sleeps stay counted. */
 export const sleepsAt = (atMillis: number) =>
-  Effect.map(TestClock.sleeps(), (sleeps) => Chunk.size(Chunk.filter(sleeps, (at) => at === atMillis)))
+  Effect.map(pendingSleeps, (sleeps) => sleeps.filter((at) => at === atMillis).length)
 
 /** Waits until at least `count` sleeps are registered at `atMillis`. */
 export const awaitSleeps = (atMillis: number, count: number) =>
@@ -84,8 +86,8 @@ export const awaitSleeps = (atMillis: number, count: number) =>
 const nextSleepWithin = (within: number) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const due = Chunk.filter(yield* TestClock.sleeps(), (at) => at > now && at <= now + within)
-    return Chunk.isEmpty(due) ? undefined : Math.min(...Chunk.toReadonlyArray(due)) - now
+    const due = (yield* pendingSleeps).filter((at) => at > now && at <= now + within)
+    return due.length === 0 ? undefined : Math.min(...due) - now
   })
 
 /**
@@ -115,7 +117,7 @@ export const stepClockUntil = <E, R, E2 = never, R2 = never>(
       options.onStep?.((yield* Clock.currentTimeMillis) + next)
       yield* TestClock.adjust(next)
     }
-    return yield* Effect.dieMessage(`not done after ${maxSteps} clock steps`)
+    return yield* Effect.die(new Error(`not done after ${maxSteps} clock steps`))
   })
 
 /**

@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
   try {
     const port = await freePort()
     const pg = await Effect.runPromise(
-      startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.extend(scope))
+      startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.provide(scope))
     )
     project.provide("pgUrl", Redacted.value(pg.url))
     // tawsil/testing's TestPostgres (test/kit, examples/) creates its databases on this server too

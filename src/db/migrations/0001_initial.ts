@@ -1,10 +1,11 @@
-import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 
 // Money is numeric(18,2): every currency Tawsil sells in has two decimals. Time is always timestamptz set by now().
-export default Effect.flatMap(
-  SqlClient.SqlClient,
-  (sql) => sql`
+// One statement per query: the Postgres client sends each with the extended protocol, which takes one.
+export default Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
 create table accounts (
   id text primary key,
   name text not null,
@@ -13,16 +14,18 @@ create table accounts (
   overdraft_limit numeric(18, 2) not null default 0 check (overdraft_limit >= 0),
   created_at timestamptz not null default now(),
   constraint balance_within_overdraft check (balance >= -overdraft_limit)
-);
-
+)
+`
+  yield* sql`
 create table api_keys (
   key_hash text primary key,
   account_id text not null references accounts (id),
   created_at timestamptz not null default now(),
   revoked_at timestamptz
-);
-create index api_keys_account on api_keys (account_id);
-
+)
+`
+  yield* sql`create index api_keys_account on api_keys (account_id)`
+  yield* sql`
 create table providers (
   id text primary key,
   kind text not null,
@@ -32,8 +35,9 @@ create table providers (
   options jsonb not null default '{}',
   enabled boolean not null default true,
   updated_at timestamptz not null default now()
-);
-
+)
+`
+  yield* sql`
 create table packages (
   id text primary key,
   name text not null,
@@ -46,10 +50,10 @@ create table packages (
   mappings jsonb not null default '{}',
   updated_at timestamptz not null default now(),
   constraint auto_route_has_primary check (route_mode = 'manual' or primary_provider is not null)
-);
-
-create sequence order_reference_seq;
-
+)
+`
+  yield* sql`create sequence order_reference_seq`
+  yield* sql`
 create table orders (
   id uuid primary key,
   number bigint generated always as identity unique,
@@ -81,11 +85,12 @@ create table orders (
   last_checked_at timestamptz,
   completed_at timestamptz,
   unique (account_id, idempotency_key)
-);
-create index orders_account_number on orders (account_id, number desc);
-create index orders_account_status_number on orders (account_id, status, number desc);
-create index orders_dispatch_state on orders (dispatch_state, number desc) where dispatch_state not in ('done', 'failed');
-
+)
+`
+  yield* sql`create index orders_account_number on orders (account_id, number desc)`
+  yield* sql`create index orders_account_status_number on orders (account_id, status, number desc)`
+  yield* sql`create index orders_dispatch_state on orders (dispatch_state, number desc) where dispatch_state not in ('done', 'failed')`
+  yield* sql`
 create table ledger_entries (
   id bigint generated always as identity primary key,
   account_id text not null references accounts (id),
@@ -97,27 +102,30 @@ create table ledger_entries (
   seq integer not null default 0,
   note text,
   created_at timestamptz not null default now()
-);
-create unique index ledger_once_per_order on ledger_entries (order_id, kind, seq) where order_id is not null;
-create index ledger_account on ledger_entries (account_id, id desc);
-
+)
+`
+  yield* sql`create unique index ledger_once_per_order on ledger_entries (order_id, kind, seq) where order_id is not null`
+  yield* sql`create index ledger_account on ledger_entries (account_id, id desc)`
+  yield* sql`
 create table nodes (
   id text primary key,
   started_at timestamptz not null default now(),
   heartbeat_at timestamptz not null default now()
-);
-
--- One row per unfinished order. The dispatch engine owns it: a node claims it, bumps the fence, and every write the
--- order's fiber makes is conditional on that fence.
+)
+`
+  // One row per unfinished order. The dispatch engine owns it: a node claims it, bumps the fence, and every write the
+  // order's fiber makes is conditional on that fence.
+  yield* sql`
 create table outbox (
   order_id uuid primary key references orders (id),
   owner_node text,
   fence bigint not null default 0,
   claimed_at timestamptz,
   created_at timestamptz not null default now()
-);
-create index outbox_owner on outbox (owner_node);
-
+)
+`
+  yield* sql`create index outbox_owner on outbox (owner_node)`
+  yield* sql`
 create table dispatch_log (
   id bigint generated always as identity primary key,
   order_id uuid not null references orders (id),
@@ -128,13 +136,14 @@ create table dispatch_log (
   outcome text not null,
   actor text,
   created_at timestamptz not null default now()
-);
-create index dispatch_log_order on dispatch_log (order_id, id);
-
+)
+`
+  yield* sql`create index dispatch_log_order on dispatch_log (order_id, id)`
+  yield* sql`
 create table settings (
   key text primary key,
   value jsonb not null,
   updated_at timestamptz not null default now()
-);
-`
 )
+`
+})
