@@ -24,7 +24,10 @@ const securityHeaders = {
   "cache-control": "no-store"
 }
 
-/** The page's files, beside this module; served as they are (no build step). */
+/**
+ * The page's files, beside this module and served as they are (not compiled): `npm run build` copies them from
+ * src/dashboard to dist/dashboard (scripts/build-assets.mjs), so they are found from the sources and from dist alike.
+ */
 const assets = [
   { path: "/dashboard", file: "page.html", contentType: "text/html; charset=utf-8" },
   { path: "/dashboard/app.js", file: "app.js", contentType: "text/javascript; charset=utf-8" },
@@ -41,7 +44,11 @@ export const DashboardPageLive = HttpRouter.use((router) =>
     assets,
     ({ path, file, contentType }) =>
       Effect.flatMap(
-        Effect.sync(() => readFileSync(new URL(file, import.meta.url), "utf8")),
+        Effect.try({
+          try: () => readFileSync(new URL(file, import.meta.url), "utf8"),
+          catch: (cause) =>
+            new Error(`cannot read ${new URL(file, import.meta.url)} (run npm run build)`, { cause })
+        }).pipe(Effect.orDie),
         (body) =>
           router.add(
             "GET",

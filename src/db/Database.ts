@@ -5,7 +5,8 @@ import { startEmbeddedPostgres } from "./EmbeddedPostgres.js"
 import { MigrationsLive } from "./Migrations.js"
 import { EmbeddedPostgresStatus } from "./PostgresSupervisor.js"
 
-const poolOptions = { maxConnections: 20, applicationName: "tawsil" } as const
+// a few connections opened at start: the first requests after a start do not wait for connects
+const poolOptions = { maxConnections: 20, minConnections: 4, applicationName: "tawsil" } as const
 
 const connect = (url: Parameters<typeof PgClient.layer>[0]["url"] & {}) =>
   MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url, ...poolOptions })))

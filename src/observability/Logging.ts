@@ -1,4 +1,4 @@
-import { Config, Context, Effect, Layer, Logger, Option, Redactable, Schema, Tracer } from "effect"
+import { Config, Context, Duration, Effect, Layer, Logger, Option, Redactable, Schema, Tracer } from "effect"
 
 export type LogFormat = "json" | "pretty"
 
@@ -66,8 +66,22 @@ export const jsonLogger: Logger.Logger<unknown, string> = Logger.make((options) 
   return stringify(line)
 })
 
-export const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
-  format === "json" ? Logger.withConsoleLog(jsonLogger) : Logger.consolePretty()
+/** How long JSON lines wait to be written together: one `write` per window instead of one per line. */
+export const logWindow = Duration.millis(20)
+
+const writeLines = (lines: Array<string>) =>
+  Effect.sync(() => {
+    if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`)
+  })
+
+/**
+ * JSON lines are batched: a synchronous write per line cost ~12 % of the service's busy time under load. What is
+ * buffered is written when the layer's scope closes (shutdown); a SIGKILL loses at most the last window's lines.
+ */
+const configuredLogger = (format: LogFormat) =>
+  format === "json"
+    ? Logger.batched(jsonLogger, { window: logWindow, flush: writeLines })
+    : Effect.succeed(Logger.consolePretty())
 
 /**
  * Puts the configured logger in place of Effect's console logger, the default one (in Effect 4
@@ -78,10 +92,10 @@ export const LoggingLive = Layer.unwrap(
   Effect.map(logFormatConfig(process.stdout.isTTY === true), (format) =>
     Layer.effect(
       Logger.CurrentLoggers,
-      Effect.map(Logger.CurrentLoggers, (loggers) => {
-        const next = new Set(loggers)
+      Effect.gen(function* () {
+        const next = new Set(yield* Logger.CurrentLoggers)
         next.delete(Logger.defaultLogger)
-        next.add(loggerFor(format))
+        next.add(yield* configuredLogger(format))
         return next
       })
     )

@@ -2,6 +2,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Config, Effect, Layer, Option, Schema } from "effect"
+import { HttpMiddleware } from "effect/http"
 
 const described = (name: string, description: string) =>
   Config.schema(Schema.String.annotate({ description }), name)
@@ -36,12 +37,13 @@ export const tracesUrl = (config: Config.Success<typeof tracingConfig>): Option.
 /**
  * Exports Effect's spans (HTTP requests, `SendStep.send`, `StatusMonitor.check`, SQL, …) over OTLP/HTTP (JSON)
  * when an endpoint is configured, batched; the last batch is flushed when the layer's scope closes. Without an
- * endpoint this layer is empty and spans stay in process, as before.
+ * endpoint spans stay in process, and HTTP requests get no span of their own.
  */
 export const TracingLive = Layer.unwrap(
   Effect.map(tracingConfig, (config) =>
     Option.match(tracesUrl(config), {
-      onNone: () => Layer.empty,
+      // nothing reads a request's span unless it is exported: the HTTP server makes none (spans inside remain)
+      onNone: () => Layer.succeed(HttpMiddleware.TracerDisabledWhen)(() => true),
       onSome: (url) =>
         NodeSdk.layer(() => ({
           resource: { serviceName: config.serviceName },
