@@ -49,12 +49,19 @@ export const makeFencedBatch = <W extends FencedWrite>(
     values.every((value) => value === null)
       ? Result.getOrThrow(PgTypes.array(values, PgTypes.OID.text))
       : values
-  const run = (writes: ReadonlyArray<W>) =>
-    sql<{ id: string }>`
-      with v as (
-        select * from unnest(${sql.csv(all.map((c) => sql`${column(writes.map(c.value))}::${sql.literal(c.type)}[]`))})
-          as v (${sql.literal(all.map((c) => c.name).join(", "))})
-      ), updated as (
+  // One write: one row of scalar parameters, a prepared statement whose cached plan reaches `orders` and `outbox`
+  // by their primary keys. Several: arrays unnested, planned at each call (`unprepared`) for the real number of rows
+  // and the tables' current size — a plan cached for `unnest` (10 rows assumed) while `orders` was small (a young
+  // database) keeps scanning the whole table for every batch until the next ANALYZE (measured at peak, one run:
+  // Postgres CPU 1.1 → 0.49 ms per order, creates 424/s → 1,094/s).
+  const values = (writes: ReadonlyArray<W>) =>
+    writes.length === 1
+      ? sql`select ${sql.csv(all.map((c) => sql`${c.value(writes[0]!)}::${sql.literal(c.type)} as ${sql.literal(c.name)}`))}`
+      : sql`select * from unnest(${sql.csv(all.map((c) => sql`${column(writes.map(c.value))}::${sql.literal(c.type)}[]`))})
+          as v (${sql.literal(all.map((c) => c.name).join(", "))})`
+  const run = (writes: ReadonlyArray<W>) => {
+    const statement = sql<{ id: string }>`
+      with v as (${values(writes)}), updated as (
         update orders o set ${set}
         from v, outbox b
         where o.id = v.id and b.order_id = o.id and b.owner_node = v.node and b.fence = v.fence
@@ -66,13 +73,15 @@ export const makeFencedBatch = <W extends FencedWrite>(
         from v join updated u on u.id = v.id
         where v.log_outcome is not null
       )${options.completes ? sql`, dropped as (delete from outbox where order_id in (select id from updated))` : sql``}
-      select id from updated`.pipe(
-      Effect.map((rows) => {
-        const done = new Set(rows.map((row) => row.id))
+      select id from updated`
+    return (writes.length === 1 ? statement : statement.unprepared).pipe(
+      Effect.map((found) => {
+        const done = new Set(found.map((row) => row.id))
         return writes.map((w) => done.has(w.lease.orderId))
       }),
       Effect.orDie
     )
+  }
   return makeBatcher({ run, maxBatch: 500, concurrency: 2 }).pipe(
     Effect.map(
       (write) => (w: W) =>

@@ -1,4 +1,4 @@
-import { Cause, Clock, Context, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
 import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
@@ -7,7 +7,7 @@ import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
 import { OrderStore } from "./OrderStore.js"
 import { Outbox } from "./Outbox.js"
-import { runOrder } from "./OrderFiber.js"
+import { makeOrderEngine, superviseOrder } from "./OrderFiber.js"
 import { SendGate } from "./SendGate.js"
 
 const claimBatch = 500
@@ -23,14 +23,6 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
     const settings = yield* DispatchConfig
     const outbox = yield* Outbox
     const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`
-    // only these services: in Effect 4 the full context also carries the fiber's references (Clock, log
-    // annotations, …), which an order fiber keeps from the fiber that starts it, as before
-    const context = Context.pick(
-      DispatchConfig,
-      OrderStore,
-      Providers
-    )(yield* Effect.context<DispatchConfig | OrderStore | Providers>())
-
     yield* outbox.heartbeat(nodeId).pipe(Effect.orDie)
     yield* Effect.addFinalizer(() =>
       outbox.releaseAll(nodeId).pipe(
@@ -58,33 +50,15 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
       })
     )
 
-    // A crash of the program (a defect, e.g. the database went away) restarts it from the durable state.
-    // Only the first run may use the row handed over at creation: a restart reads the order back, so a send that
-    // was in flight when the program crashed is found `sending` and checked before any re-send.
-    const supervised = (lease: Lease, fresh?: NewOrderJob) => {
-      let handedOver = fresh
-      const run = Effect.suspend(() => {
-        const job = handedOver
-        handedOver = undefined
-        return runOrder(lease, job)
-      })
-      return run.pipe(
-        Effect.catchDefect((defect) => Effect.fail(defect)),
-        Effect.tapError((defect) =>
-          Effect.logError("order fiber crashed; restarting from the database state", Cause.die(defect)).pipe(
-            Effect.annotateLogs({ module: "Dispatcher", orderId: lease.orderId })
-          )
-        ),
-        Effect.retry(Schedule.spaced("5 seconds")),
-        Effect.provide(context),
-        Effect.provideService(SendGate, gate)
-      )
-    }
+    // what every order fiber shares, passed to it rather than provided into each fiber's context; the fibers keep
+    // the context of the fiber that starts them (Clock, log annotations, span), as before. `superviseOrder`
+    // restarts a crashed order program from the database state.
+    const engine = makeOrderEngine(settings, yield* OrderStore, yield* Providers, gate)
 
     // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale
     // one, whose writes would find the new lease anyway
     const start = (lease: Lease, fresh?: NewOrderJob) =>
-      FiberMap.run(fibers, lease.orderId, supervised(lease, fresh), {
+      FiberMap.run(fibers, lease.orderId, superviseOrder(engine, lease, fresh), {
         onlyIfMissing: fresh === undefined
       }).pipe(Effect.asVoid)
 

@@ -1,20 +1,56 @@
-import { Clock, Duration, Effect } from "effect"
+import { Cause, Clock, Context, Duration, Effect, References } from "effect"
 import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 import { watchStep } from "../monitor/StatusMonitor.js"
 import { countOrderFinished } from "../observability/Metrics.js"
-import { DispatchConfig } from "./DispatchConfig.js"
-import type { Lease } from "./Lease.js"
-import { type DispatchJob, OrderStore } from "./OrderStore.js"
+import { Providers } from "../providers/Providers.js"
+import { DispatchConfig, type DispatchSettings } from "./DispatchConfig.js"
+import type { Lease, LeaseLost } from "./Lease.js"
+import { OrderStore } from "./OrderStore.js"
 import { Phase } from "./Phase.js"
-import { routeOf } from "./Routing.js"
+import { type RoutedJob, routeOf } from "./Routing.js"
+import { SendGate } from "./SendGate.js"
 import { sendStep } from "./SendStep.js"
+
+/**
+ * What every order fiber of one engine shares, read once when the engine starts: the fibers get it as an
+ * argument, not through their context, so a fiber waiting for its next check holds no services of its own.
+ */
+export interface OrderEngine {
+  readonly settings: DispatchSettings
+  readonly store: OrderStore["Service"]
+  readonly providers: Providers["Service"]
+  readonly gate: SendGate["Service"]
+  /** `SendStep` reads the services from its context: added (as overlays) only for the length of a send */
+  readonly addServices: (
+    context: Context.Context<never>
+  ) => Context.Context<DispatchConfig | OrderStore | Providers | SendGate>
+}
+
+export const makeOrderEngine = (
+  settings: DispatchSettings,
+  store: OrderStore["Service"],
+  providers: Providers["Service"],
+  gate: SendGate["Service"]
+): OrderEngine => ({
+  settings,
+  store,
+  providers,
+  gate,
+  addServices: (context) =>
+    context.pipe(
+      Context.add(DispatchConfig, settings),
+      Context.add(OrderStore, store),
+      Context.add(Providers, providers),
+      Context.add(SendGate, gate)
+    )
+})
 
 /**
  * Where a (re)started fiber picks an order up. `queued` → send. `sending` → a send may have reached the provider
  * before the previous owner stopped, so check by reference first (never re-send blindly). `awaiting` → keep
  * polling, the next check due one interval after the last one.
  */
-const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
+const resumePhase = (job: NewOrderJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
   const hop = Math.max(0, job.provider_id === null ? 0 : route.indexOf(job.provider_id))
   switch (job.dispatch_state) {
     case "queued":
@@ -41,62 +77,188 @@ const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>, resumedAt: 
   }
 }
 
-/** The whole life of one order in the engine: send (with retries and fallback), then watch until settled. */
-export const runOrder = (lease: Lease, fresh?: NewOrderJob) =>
-  Effect.gen(function* () {
-    const settings = yield* DispatchConfig
-    const store = yield* OrderStore
-    // a fiber started right after its order's commit already has the row; a resumed one reads it back
-    const job: DispatchJob | undefined =
-      fresh === undefined
-        ? yield* store.load(lease.orderId)
-        : { ...fresh, seconds_since_sent: null, seconds_since_checked: null }
-    const route = job === undefined ? [] : routeOf(job, settings)
-    const startedAt = yield* Clock.currentTimeMillis
-    if (
-      job === undefined ||
-      job.status !== "pending" ||
-      resumePhase(job, route, startedAt)._tag === "Finished"
-    ) {
-      yield* store.complete(lease)
-      return "nothing to do"
+/** One order's run in the engine: the little state its phases share. */
+class OrderRun {
+  constructor(
+    readonly engine: OrderEngine,
+    readonly lease: Lease,
+    readonly job: RoutedJob,
+    readonly startedAt: number,
+    public sentAtMillis: number | undefined,
+    /** before the first check of a watch: one interval after a send, less after a resume */
+    public firstDelay: Duration.Duration
+  ) {
+    // assigned here, not as a class field: run through tsx (esbuild), a field's arrow function is given its own
+    // `name` property, ~350 bytes per order in the heap snapshot
+    this.next = (phase) => continueFrom(this, phase)
+  }
+
+  /** the continuation after a watch: one per order, not one per phase */
+  readonly next: (phase: Phase) => Effect.Effect<string, LeaseLost>
+}
+
+/**
+ * The phases, one after the other: send (with retries and fallback), then watch until settled. Written as a chain
+ * of effects, not a generator, so that a fiber asleep between two checks keeps only the watch's state and one
+ * continuation per level alive.
+ */
+const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseLost> => {
+  switch (phase._tag) {
+    case "Send":
+      return Effect.flatMap(
+        run.sentAtMillis === undefined ? Clock.currentTimeMillis : Effect.succeed(run.sentAtMillis),
+        (sentAt) => {
+          run.sentAtMillis = sentAt
+          return Effect.flatMap(
+            Effect.updateContext(sendStep(run.lease, run.job, phase.hop), run.engine.addServices),
+            (next) => {
+              run.firstDelay = run.engine.settings.pollInterval
+              return continueFrom(run, next)
+            }
+          )
+        }
+      )
+    case "Watch": {
+      const deadlineAtMillis =
+        (run.sentAtMillis ?? run.startedAt) + Duration.toMillis(run.engine.settings.pollDeadline)
+      return Effect.flatMap(
+        watchStep(run.engine, run.lease, run.job, phase, { firstDelay: run.firstDelay, deadlineAtMillis }),
+        run.next
+      )
     }
-    let sentAtMillis = job.seconds_since_sent === null ? undefined : startedAt - job.seconds_since_sent * 1000
-    let phase = resumePhase(job, route, startedAt)
-    let firstDelay =
+    case "Finished":
+      return Effect.as(
+        Effect.andThen(
+          Effect.logInfo("order finished in the engine").pipe(
+            Effect.annotateLogs({ outcome: phase.outcome })
+          ),
+          countOrderFinished(phase.outcome)
+        ),
+        phase.outcome
+      )
+  }
+}
+
+/** The fields a long-running order fiber keeps: not the whole row (account, price, hashes, dates, …). */
+const routedJob = (job: NewOrderJob): RoutedJob => ({
+  id: job.id,
+  reference: job.reference,
+  provider_order_id: job.provider_order_id,
+  quantity: job.quantity,
+  player_id: job.player_id,
+  extra: job.extra,
+  mappings: job.mappings,
+  route_override: job.route_override,
+  route_mode: job.route_mode,
+  primary_provider: job.primary_provider,
+  fallback_provider: job.fallback_provider
+})
+
+/** Where the order stands and for how long (database clock), then its run from there. */
+const startFrom = (
+  engine: OrderEngine,
+  lease: Lease,
+  job: NewOrderJob,
+  secondsSinceSent: number | null,
+  secondsSinceChecked: number | null
+): Effect.Effect<string, LeaseLost> =>
+  Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+    const phase =
+      job.status === "pending" ? resumePhase(job, routeOf(job, engine.settings), startedAt) : undefined
+    if (phase === undefined || phase._tag === "Finished") {
+      return Effect.as(engine.store.complete(lease), "nothing to do")
+    }
+    const firstDelay =
       phase._tag === "Watch" && phase.ambiguousSince === undefined
         ? Duration.subtract(
-            settings.pollInterval,
+            engine.settings.pollInterval,
             // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds
-            Duration.millis(
-              Math.round(Math.min(job.seconds_since_checked ?? job.seconds_since_sent ?? 0, 1e9) * 1000)
-            )
+            Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
           )
         : Duration.zero
-
-    while (phase._tag !== "Finished") {
-      if (phase._tag === "Send") {
-        sentAtMillis ??= yield* Clock.currentTimeMillis
-        phase = yield* sendStep(lease, job, phase.hop)
-        firstDelay = settings.pollInterval
-      } else {
-        const deadlineAtMillis = (sentAtMillis ?? startedAt) + Duration.toMillis(settings.pollDeadline)
-        phase = yield* watchStep(lease, job, phase, { firstDelay, deadlineAtMillis })
-      }
-    }
-    yield* Effect.logInfo("order finished in the engine").pipe(
-      Effect.annotateLogs({ outcome: phase.outcome })
+    const sentAtMillis = secondsSinceSent === null ? undefined : startedAt - secondsSinceSent * 1000
+    return continueFrom(
+      new OrderRun(engine, lease, routedJob(job), startedAt, sentAtMillis, firstDelay),
+      phase
     )
-    yield* countOrderFinished(phase.outcome)
-    return phase.outcome
-  }).pipe(
-    Effect.catchTag("LeaseLost", (lost) =>
-      Effect.as(
-        Effect.logInfo("lease lost: another owner or an operator has this order; stopping").pipe(
-          Effect.annotateLogs({ step: lost.step })
-        ),
-        "lease lost"
+  })
+
+/** The whole life of one order in the engine: send (with retries and fallback), then watch until settled. */
+export const runOrder = (
+  engine: OrderEngine,
+  lease: Lease,
+  fresh?: NewOrderJob
+): Effect.Effect<string, LeaseLost> =>
+  // a fiber started right after its order's commit already has the row; a resumed one reads it back
+  fresh !== undefined
+    ? startFrom(engine, lease, fresh, null, null)
+    : Effect.flatMap(engine.store.load(lease.orderId), (job) =>
+        job === undefined
+          ? Effect.as(engine.store.complete(lease), "nothing to do")
+          : startFrom(engine, lease, job, job.seconds_since_sent, job.seconds_since_checked)
       )
-    ),
-    Effect.annotateLogs({ module: "OrderFiber", orderId: lease.orderId })
-  )
+
+/**
+ * The order's fiber: `runOrder` under its log annotations (`module`, `orderId`, on every line of the fiber and
+ * read by the test kit's clock), stopped quietly by a lost lease, and restarted from the database state 5 s after
+ * a crash (a defect, e.g. the database went away). Only the first run may use the row handed over at creation: a
+ * restart reads the order back, so a send that was in flight when the program crashed is found `sending` and
+ * checked before any re-send.
+ *
+ * The annotations are set once on the fiber's own context (the fiber is new, nothing runs after its program), and
+ * one handler covers both a lost lease and a crash: what the fiber keeps while it sleeps is one small context
+ * overlay and one failure frame, not a stack of wrappers.
+ */
+export const superviseOrder = (
+  engine: OrderEngine,
+  lease: Lease,
+  fresh?: NewOrderJob
+): Effect.Effect<unknown> =>
+  Effect.withFiber((fiber) => {
+    const annotations = Context.get(fiber.context, References.CurrentLogAnnotations)
+    fiber.setContext(
+      Context.add(fiber.context, References.CurrentLogAnnotations, {
+        ...annotations,
+        module: "OrderFiber",
+        orderId: lease.orderId
+      })
+    )
+    return supervised(engine, lease, fresh)
+  })
+
+const supervised = (
+  engine: OrderEngine,
+  lease: Lease,
+  fresh: NewOrderJob | undefined
+): Effect.Effect<unknown> => {
+  // the handler's frame holds the effect it guards for the whole life of the fiber: that effect must not keep the
+  // created row (the run keeps only its routed fields)
+  let handedOver = fresh
+  const run = Effect.suspend(() => {
+    const job = handedOver
+    handedOver = undefined
+    return runOrder(engine, lease, job)
+  })
+  return Effect.catchCause(run, (cause): Effect.Effect<unknown> => {
+    const defect = cause.reasons.find(Cause.isDieReason)
+    if (defect !== undefined) {
+      return Effect.logError(
+        "order fiber crashed; restarting from the database state",
+        Cause.die(defect.defect)
+      ).pipe(
+        Effect.annotateLogs({ module: "Dispatcher", orderId: lease.orderId }),
+        Effect.andThen(Effect.sleep(restartDelay)),
+        Effect.andThen(Effect.suspend(() => supervised(engine, lease, undefined)))
+      )
+    }
+    const failure = cause.reasons.find(Cause.isFailReason)
+    if (failure !== undefined) {
+      return Effect.logInfo("lease lost: another owner or an operator has this order; stopping").pipe(
+        Effect.annotateLogs({ step: failure.error.step })
+      )
+    }
+    return Effect.failCause(cause as Cause.Cause<never>)
+  })
+}
+
+const restartDelay = Duration.seconds(5)

@@ -6,19 +6,18 @@ import { Providers } from "../providers/Providers.js"
 import { ResellerWords } from "../providers/ResellerWords.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "./Lease.js"
-import type { DispatchJob } from "./OrderStore.js"
 import { type LogEntry, OrderStore } from "./OrderStore.js"
 import { Phase } from "./Phase.js"
 import { transientRetrySchedule } from "./RetryPolicy.js"
 import { SendGate } from "./SendGate.js"
-import { providerOrder, routeOf } from "./Routing.js"
+import { providerOrder, type RoutedJob, routeOf } from "./Routing.js"
 
 /**
  * One send of the order to the provider at `hop` of its route, with typed retries. What happens next depends on
  * the error's tag (DOMAIN.md §4 rule 4): accepted → watch; ambiguous → watch without trusting it was sent;
  * unavailable / misconfigured / transient retries exhausted → the next hop, or manual; rejected → refund.
  */
-export const sendStep = (lease: Lease, job: DispatchJob, hop: number) =>
+export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
   Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const store = yield* OrderStore

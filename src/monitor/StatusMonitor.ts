@@ -1,14 +1,12 @@
-import { Clock, Duration, Effect, Option, Schedule } from "effect"
-import { DispatchConfig } from "../dispatch/DispatchConfig.js"
+import { Clock, Duration, Effect } from "effect"
 import type { Lease, LeaseLost } from "../dispatch/Lease.js"
-import { type DispatchJob, type LogEntry, OrderStore } from "../dispatch/OrderStore.js"
+import type { OrderEngine } from "../dispatch/OrderFiber.js"
+import type { LogEntry } from "../dispatch/OrderStore.js"
 import { Phase } from "../dispatch/Phase.js"
-import { providerOrder } from "../dispatch/Routing.js"
+import { providerOrder, type RoutedJob } from "../dispatch/Routing.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
-import { Providers } from "../providers/Providers.js"
 import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
-import { SendGate } from "../dispatch/SendGate.js"
 import { recordPollLateness } from "../observability/PollLateness.js"
 
 export interface WatchTiming {
@@ -19,125 +17,146 @@ export interface WatchTiming {
 }
 
 /**
- * Polls the provider by reference on `Schedule.spaced(pollInterval)` until the order settles, the deadline
- * passes, or — only while the send is ambiguous — the provider says it never saw the reference on a check made
- * after the quiet period (`resendQuietPeriod`), the one case where a re-send (same reference) is allowed. Only a
- * status check settles an external order.
+ * Polls the provider by reference, one check `pollInterval` after the previous one ended, until the order
+ * settles, the deadline passes, or — only while the send is ambiguous — the provider says it never saw the
+ * reference on a check made after the quiet period (`resendQuietPeriod`), the one case where a re-send (same
+ * reference) is allowed. Only a status check settles an external order.
+ *
+ * The wait between checks is one `Effect.sleep` on the Clock followed by the next check (no Schedule, no
+ * generator suspended across the sleep): while an order waits it keeps one `Watcher` and its timer.
  */
 export const watchStep = (
+  engine: OrderEngine,
   lease: Lease,
-  job: DispatchJob,
+  job: RoutedJob,
   watch: Extract<Phase, { _tag: "Watch" }>,
   timing: WatchTiming
-) =>
-  Effect.gen(function* () {
-    const settings = yield* DispatchConfig
-    const store = yield* OrderStore
-    const providers = yield* Providers
-    const gate = yield* SendGate
-    const order = { ...providerOrder(job, watch.providerId), providerOrderId: watch.providerOrderId }
-    let ambiguousSince = watch.ambiguousSince
-    let lastOutcome = ""
-
-    // a check is logged when its outcome differs from the previous one: a day of "processing" is one row
-    const logIfChanged = (outcome: string, response: string): LogEntry | undefined => {
-      if (outcome === lastOutcome) return undefined
-      lastOutcome = outcome
-      return { providerId: watch.providerId, action: "check", response, outcome }
-    }
-
-    // "never seen" allows the re-send only once the abandoned request can no longer be in transit
-    const neverSeen = (since: number, log: LogEntry | undefined) =>
-      Effect.gen(function* () {
-        const quietFor = (yield* Clock.currentTimeMillis) - since
-        if (quietFor < Duration.toMillis(settings.resendQuietPeriod)) {
-          yield* store.recordCheck(lease, ResellerWords.processing, log)
-          yield* Effect.logInfo("provider has not seen the reference yet; re-send waits for the quiet period")
-          return Option.none<Phase>()
-        }
-        yield* store.recordCheck(lease, ResellerWords.processing, log)
-        yield* Effect.logWarning("provider never saw the reference: re-sending with the same reference")
-        return Option.some<Phase>(Phase.Send({ hop: watch.hop }))
-      })
-
-    // when the next check is due: `firstDelay` from now, then one interval after each check ends (Schedule.spaced)
-    let checkDueAt = (yield* Clock.currentTimeMillis) + Duration.toMillis(timing.firstDelay)
-    const intervalMillis = Duration.toMillis(settings.pollInterval)
-
-    const checkOnce: Effect.Effect<Option.Option<Phase>, LeaseLost> = Effect.gen(function* () {
-      const startedAt = yield* Clock.currentTimeMillis
-      yield* recordPollLateness(startedAt - checkDueAt)
-      if (startedAt >= timing.deadlineAtMillis) {
-        yield* store.markManual(
-          lease,
-          "poll deadline passed without a final answer; money held for an operator"
-        )
-        yield* Effect.logWarning("poll deadline passed; order moved to manual")
-        return Option.some(Phase.Finished({ outcome: "manual" }))
-      }
-      const answer = yield* providers.client(watch.providerId).pipe(
-        Effect.flatMap(({ client }) => Effect.andThen(gate.ensureFresh, client.check(order))),
-        Effect.provideService(ProviderCallGuard, { beforeCall: gate.ensureFresh }),
-        Effect.timeoutOrElse({
-          duration: settings.checkTimeout,
-          orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
-        }),
-        Effect.result,
-        Effect.withSpan("StatusMonitor.check", { attributes: { orderId: lease.orderId } })
-      )
-      if (answer._tag === "Failure") {
-        yield* store.recordCheck(
-          lease,
-          ResellerWords.processing,
-          logIfChanged(answer.failure._tag, answer.failure.message)
-        )
-        return Option.none()
-      }
-      const result = answer.success
-      const log = logIfChanged(result._tag, result.message)
-      const words = resellerWordsFor(result)
-      return yield* CheckResult.$match(result, {
-        Pending: () =>
-          Effect.gen(function* () {
-            if (ambiguousSince !== undefined) {
-              ambiguousSince = undefined
-              yield* store.markAwaiting(lease, { message: words })
-            }
-            yield* store.recordCheck(lease, words, log)
-            return Option.none()
-          }),
-        Succeeded: ({ pin }) =>
-          Effect.as(
-            store.approve(lease, { pin, message: words }, log),
-            Option.some(Phase.Finished({ outcome: "approved" }))
-          ),
-        Failed: () =>
-          Effect.as(store.reject(lease, words, log), Option.some(Phase.Finished({ outcome: "rejected" }))),
-        NotFound: () =>
-          ambiguousSince !== undefined
-            ? neverSeen(ambiguousSince, log)
-            : Effect.as(
-                Effect.andThen(
-                  Effect.logError("provider lost an order it had accepted; still polling"),
-                  store.recordCheck(lease, words, log)
-                ),
-                Option.none()
-              )
-      })
-    })
-
-    const dueAfterThis = Effect.map(Clock.currentTimeMillis, (endedAt) => {
-      checkDueAt = endedAt + intervalMillis
-    })
-    yield* Effect.sleep(timing.firstDelay)
-    // spaced checks while none settles the order; the repeat answers the last check's outcome
-    const untilSettled = Schedule.spaced(settings.pollInterval).pipe(
-      Schedule.while(({ input }: Schedule.InputMetadata<Option.Option<Phase>>) => Option.isNone(input)),
-      Schedule.passthrough
-    )
-    const next = yield* checkOnce.pipe(
-      Effect.tap(() => dueAfterThis),
-      Effect.repeat(untilSettled)
-    )
-    return Option.getOrElse(next, () => Phase.Finished({ outcome: "stopped" }))
+): Effect.Effect<Phase, LeaseLost> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const watcher = new Watcher(engine, lease, job, watch, timing.deadlineAtMillis)
+    // when the next check is due: `firstDelay` from now, then one interval after each check ends
+    watcher.checkDueAt = now + Duration.toMillis(timing.firstDelay)
+    return Effect.flatMap(Effect.sleep(timing.firstDelay), watcher.wake)
   })
+
+/** The state of one watch: what a sleeping order keeps between two checks. */
+class Watcher {
+  ambiguousSince: number | undefined
+  /** a check is logged when its outcome differs from the previous one: a day of "processing" is one row */
+  lastOutcome = ""
+  checkDueAt = 0
+
+  /** after each sleep: check, note when the next check is due, then answer the phase or sleep again */
+  readonly wake: () => Effect.Effect<Phase, LeaseLost>
+
+  constructor(
+    readonly engine: OrderEngine,
+    readonly lease: Lease,
+    readonly job: RoutedJob,
+    readonly watch: Extract<Phase, { _tag: "Watch" }>,
+    readonly deadlineAtMillis: number
+  ) {
+    this.ambiguousSince = watch.ambiguousSince
+    // assigned here, not as a class field: run through tsx (esbuild), a field's arrow function is given its own
+    // `name` property, ~350 bytes per order in the heap snapshot
+    this.wake = () => Effect.flatMap(checkOnce(this), (next) => this.afterCheck(next))
+  }
+
+  private afterCheck(next: Phase | undefined): Effect.Effect<Phase, LeaseLost> {
+    return Effect.flatMap(Clock.currentTimeMillis, (endedAt) => {
+      const interval = this.engine.settings.pollInterval
+      this.checkDueAt = endedAt + Duration.toMillis(interval)
+      return next === undefined ? Effect.flatMap(Effect.sleep(interval), this.wake) : Effect.succeed(next)
+    })
+  }
+
+  logIfChanged(outcome: string, response: string): LogEntry | undefined {
+    if (outcome === this.lastOutcome) return undefined
+    this.lastOutcome = outcome
+    return { providerId: this.watch.providerId, action: "check", response, outcome }
+  }
+
+  /** "never seen" allows the re-send only once the abandoned request can no longer be in transit */
+  neverSeen(since: number, log: LogEntry | undefined): Effect.Effect<Phase | undefined, LeaseLost> {
+    const { lease, watch } = this
+    const { settings, store } = this.engine
+    return Effect.gen(function* () {
+      const quietFor = (yield* Clock.currentTimeMillis) - since
+      if (quietFor < Duration.toMillis(settings.resendQuietPeriod)) {
+        yield* store.recordCheck(lease, ResellerWords.processing, log)
+        yield* Effect.logInfo("provider has not seen the reference yet; re-send waits for the quiet period")
+        return undefined
+      }
+      yield* store.recordCheck(lease, ResellerWords.processing, log)
+      yield* Effect.logWarning("provider never saw the reference: re-sending with the same reference")
+      return Phase.Send({ hop: watch.hop })
+    })
+  }
+}
+
+/** One check: the next phase when it settles the order (or allows a re-send), undefined to keep polling. */
+const checkOnce = (self: Watcher): Effect.Effect<Phase | undefined, LeaseLost> => {
+  const { lease, watch } = self
+  const { settings, store, providers, gate } = self.engine
+  return Effect.gen(function* () {
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* recordPollLateness(startedAt - self.checkDueAt)
+    if (startedAt >= self.deadlineAtMillis) {
+      yield* store.markManual(
+        lease,
+        "poll deadline passed without a final answer; money held for an operator"
+      )
+      yield* Effect.logWarning("poll deadline passed; order moved to manual")
+      return Phase.Finished({ outcome: "manual" })
+    }
+    const order = { ...providerOrder(self.job, watch.providerId), providerOrderId: watch.providerOrderId }
+    const answer = yield* providers.client(watch.providerId).pipe(
+      Effect.flatMap(({ client }) => Effect.andThen(gate.ensureFresh, client.check(order))),
+      Effect.provideService(ProviderCallGuard, { beforeCall: gate.ensureFresh }),
+      Effect.timeoutOrElse({
+        duration: settings.checkTimeout,
+        orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
+      }),
+      Effect.result,
+      Effect.withSpan("StatusMonitor.check", { attributes: { orderId: lease.orderId } })
+    )
+    if (answer._tag === "Failure") {
+      yield* store.recordCheck(
+        lease,
+        ResellerWords.processing,
+        self.logIfChanged(answer.failure._tag, answer.failure.message)
+      )
+      return undefined
+    }
+    const result = answer.success
+    const log = self.logIfChanged(result._tag, result.message)
+    const words = resellerWordsFor(result)
+    return yield* CheckResult.$match(result, {
+      Pending: () =>
+        Effect.gen(function* () {
+          if (self.ambiguousSince !== undefined) {
+            self.ambiguousSince = undefined
+            yield* store.markAwaiting(lease, { message: words })
+          }
+          yield* store.recordCheck(lease, words, log)
+          return undefined
+        }),
+      Succeeded: ({ pin }) =>
+        Effect.as(
+          store.approve(lease, { pin, message: words }, log),
+          Phase.Finished({ outcome: "approved" })
+        ),
+      Failed: () => Effect.as(store.reject(lease, words, log), Phase.Finished({ outcome: "rejected" })),
+      NotFound: () =>
+        self.ambiguousSince !== undefined
+          ? self.neverSeen(self.ambiguousSince, log)
+          : Effect.as(
+              Effect.andThen(
+                Effect.logError("provider lost an order it had accepted; still polling"),
+                store.recordCheck(lease, words, log)
+              ),
+              undefined
+            )
+    })
+  })
+}

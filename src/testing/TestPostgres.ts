@@ -1,5 +1,5 @@
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -7,6 +7,13 @@ import { freePort } from "./Loopback.js"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startEmbeddedPostgres } from "../db/EmbeddedPostgres.js"
+
+/**
+ * The pool opens connections from whichever fiber needs one, an order fiber on the TestClock included, and times
+ * the connect on that fiber's clock: a `TestClock.adjust` made while a connection is being opened would time it out
+ * at once. A local test server never hangs, so test pools connect without a timeout.
+ */
+export const testClockSafe = { connectTimeout: Duration.infinity } as const
 
 /** The variable naming a Postgres server for tests (any database on it); each test layer gets a new database. */
 export const testDatabaseUrlVariable = "TAWSIL_TEST_DATABASE_URL"
@@ -52,6 +59,6 @@ export const TestPostgres = Layer.unwrap(
         )
       )
     }
-    return PgClient.layer({ url: withDatabase(serverUrl, name), maxConnections: 10 })
+    return PgClient.layer({ url: withDatabase(serverUrl, name), maxConnections: 10, ...testClockSafe })
   })
 )

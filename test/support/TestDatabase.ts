@@ -4,6 +4,7 @@ import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { MigrationsLive } from "../../src/db/Migrations.js"
+import { testClockSafe } from "../../src/testing/TestPostgres.js"
 
 /** A fresh, migrated database in the test run's Postgres server: each suite gets its own. */
 export const TestDatabase = Layer.unwrap(
@@ -20,7 +21,9 @@ export const TestDatabase = Layer.unwrap(
     const url = new URL(serverUrl)
     url.pathname = `/${name}`
     return MigrationsLive.pipe(
-      Layer.provideMerge(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20 }))
+      Layer.provideMerge(
+        PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20, ...testClockSafe })
+      )
     )
   })
 )
