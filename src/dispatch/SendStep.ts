@@ -1,11 +1,11 @@
 import { Clock, Deferred, Effect } from "effect"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
-import type { ProviderError } from "../providers/Provider.js"
+import type { PlaceResult, ProviderError } from "../providers/Provider.js"
 import { ProviderAmbiguous } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
 import { ResellerWords } from "../providers/ResellerWords.js"
 import { DispatchConfig } from "./DispatchConfig.js"
-import type { Lease } from "./Lease.js"
+import type { Lease, LeaseLost } from "./Lease.js"
 import { type LogEntry, OrderStore } from "./OrderStore.js"
 import { Phase } from "./Phase.js"
 import { transientRetrySchedule } from "./RetryPolicy.js"
@@ -70,11 +70,48 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
       ).pipe(
         Effect.andThen(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
       )
-      return yield* Effect.raceFirst(
-        gate.track(client.place(order)).pipe(Effect.provideService(ProviderCallGuard, guard)),
-        timer
-      ).pipe(Effect.tapError((error) => store.failedAttempt(lease, sendLog(error._tag, error.message))))
+      // the gate counts the send and its recording: a draining node waits until both are done
+      return yield* gate
+        .track(
+          Effect.raceFirst(
+            client.place(order).pipe(Effect.provideService(ProviderCallGuard, guard)),
+            timer
+          ).pipe(Effect.flatMap(recordPlaced))
+        )
+        .pipe(
+          Effect.tapError((error) =>
+            error._tag === "LeaseLost"
+              ? Effect.void
+              : store.failedAttempt(lease, sendLog(error._tag, error.message))
+          )
+        )
     })
+
+    const recordPlaced = (placed: PlaceResult): Effect.Effect<Phase, LeaseLost> =>
+      placed._tag === "Delivered"
+        ? store
+            .approve(
+              lease,
+              { pin: placed.pin, message: ResellerWords.delivered },
+              sendLog("Delivered", placed.message)
+            )
+            .pipe(Effect.as(Phase.Finished({ outcome: "approved" })))
+        : store
+            .markAwaiting(
+              lease,
+              { ...placed, message: ResellerWords.processing },
+              sendLog("Accepted", placed.message)
+            )
+            .pipe(
+              Effect.as(
+                Phase.Watch({
+                  providerId,
+                  hop,
+                  ambiguousSince: undefined,
+                  providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
+                })
+              )
+            )
 
     const result = yield* attempt.pipe(
       Effect.retry({
@@ -84,28 +121,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
       Effect.result
     )
 
-    if (result._tag === "Success") {
-      const placed = result.success
-      if (placed._tag === "Delivered") {
-        yield* store.approve(
-          lease,
-          { pin: placed.pin, message: ResellerWords.delivered },
-          sendLog("Delivered", placed.message)
-        )
-        return Phase.Finished({ outcome: "approved" })
-      }
-      yield* store.markAwaiting(
-        lease,
-        { ...placed, message: ResellerWords.processing },
-        sendLog("Accepted", placed.message)
-      )
-      return Phase.Watch({
-        providerId,
-        hop,
-        ambiguousSince: undefined,
-        providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
-      })
-    }
+    if (result._tag === "Success") return result.success
     if (result.failure._tag === "LeaseLost") return yield* result.failure
     return yield* onSendError(lease, providerId, hop, result.failure, attemptStartedAt)
   }).pipe(Effect.withSpan("SendStep.send", { attributes: { orderId: lease.orderId, hop } }))
