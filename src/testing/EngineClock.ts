@@ -1,5 +1,6 @@
 import { Clock, Context, Duration, Effect, Layer, References } from "effect"
 import { TestClock } from "effect/testing"
+import { DelegatingTestClock } from "./DelegatingTestClock.js"
 
 /** A sleep some fiber is in right now, on the TestClock. */
 export interface PendingSleep {
@@ -20,40 +21,14 @@ const orderIdOf = Effect.map(References.CurrentLogAnnotations, (annotations) => 
  * know which fiber sleeps for which order, so it cannot tell a parked order fiber from any other timer; this clock
  * can.
  */
-class TrackingClock implements TestClock.TestClock {
+class TrackingClock extends DelegatingTestClock {
   private nextId = 0
 
   constructor(
-    private readonly inner: TestClock.TestClock,
+    inner: TestClock.TestClock,
     private readonly sleeping: Map<number, PendingSleep>
-  ) {}
-
-  get currentTimeMillis() {
-    return this.inner.currentTimeMillis
-  }
-  get currentTimeNanos() {
-    return this.inner.currentTimeNanos
-  }
-  get monotonicTimeNanos() {
-    return this.inner.monotonicTimeNanos
-  }
-  currentTimeMillisUnsafe() {
-    return this.inner.currentTimeMillisUnsafe()
-  }
-  currentTimeNanosUnsafe() {
-    return this.inner.currentTimeNanosUnsafe()
-  }
-  monotonicTimeNanosUnsafe() {
-    return this.inner.monotonicTimeNanosUnsafe()
-  }
-  adjust(duration: Duration.Input) {
-    return this.inner.adjust(duration)
-  }
-  setTime(time: number) {
-    return this.inner.setTime(time)
-  }
-  withLive<A, E, R>(effect: Effect.Effect<A, E, R>) {
-    return this.inner.withLive(effect)
+  ) {
+    super(inner)
   }
 
   sleep(duration: Duration.Duration): Effect.Effect<void> {

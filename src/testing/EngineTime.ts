@@ -1,10 +1,11 @@
-import { Duration, Effect } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { Dispatcher } from "../dispatch/Dispatcher.js"
 import { EngineClock } from "./EngineClock.js"
 
 /** Real time: I/O (the database) lands on it while the TestClock stands still. */
-const liveMillis = () => Date.now()
+const live = Clock.Clock.defaultValue()
+const liveMillis = () => live.currentTimeMillisUnsafe()
 const realPause = (millis: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 const settleLimitMillis = 15_000

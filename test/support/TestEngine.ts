@@ -9,6 +9,7 @@ import { HttpLive, ServicesWithEngineLive } from "../../src/http/Server.js"
 import type { Route } from "../../src/orders/Package.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
+import { DelegatingTestClock } from "../../src/testing/DelegatingTestClock.js"
 import { eventually } from "./Eventually.js"
 import { TestDatabase } from "./TestDatabase.js"
 import { adminClient, testAdminToken } from "./TestServer.js"
@@ -40,36 +41,7 @@ const sleepLogOf = (clock: TestClock.TestClock) => {
 }
 
 /** The test's TestClock, writing down when each sleep is due (an interrupted sleep stays until its time passes). */
-class TrackedClock implements TestClock.TestClock {
-  constructor(readonly inner: TestClock.TestClock) {}
-
-  get currentTimeMillis() {
-    return this.inner.currentTimeMillis
-  }
-  get currentTimeNanos() {
-    return this.inner.currentTimeNanos
-  }
-  get monotonicTimeNanos() {
-    return this.inner.monotonicTimeNanos
-  }
-  currentTimeMillisUnsafe() {
-    return this.inner.currentTimeMillisUnsafe()
-  }
-  currentTimeNanosUnsafe() {
-    return this.inner.currentTimeNanosUnsafe()
-  }
-  monotonicTimeNanosUnsafe() {
-    return this.inner.monotonicTimeNanosUnsafe()
-  }
-  adjust(duration: Duration.Input) {
-    return this.inner.adjust(duration)
-  }
-  setTime(time: number) {
-    return this.inner.setTime(time)
-  }
-  withLive<A, E, R>(effect: Effect.Effect<A, E, R>) {
-    return this.inner.withLive(effect)
-  }
+class TrackedClock extends DelegatingTestClock {
   sleep(duration: Duration.Duration): Effect.Effect<void> {
     return Effect.suspend(() => {
       const now = this.inner.currentTimeMillisUnsafe()
