@@ -9,7 +9,7 @@
  * Flags: --rate 500 --seconds 10 --inflight 20000 --watch 35 --watch-rate 200 --heap-snapshot
  * (--heap-snapshot writes V8 heap snapshots at the baseline and with the orders in flight, into the OS temp dir)
  */
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Clock, Duration, Effect, Fiber, Layer, Metric, Redacted, References } from "effect"
 import { mkdtempSync } from "node:fs"
@@ -20,11 +20,11 @@ import { parseArgs } from "node:util"
 import { writeHeapSnapshot } from "node:v8"
 import { startEmbeddedPostgres } from "../src/db/EmbeddedPostgres.js"
 import { MigrationsLive } from "../src/db/Migrations.js"
-import { DispatchConfig } from "../src/dispatch/DispatchConfig.js"
 import { Dispatcher } from "../src/dispatch/Dispatcher.js"
 import { AccountRateLimit } from "../src/http/AccountRateLimit.js"
 import { AdminToken } from "../src/http/AdminToken.js"
-import { HttpLive, ServicesWithEngineLive } from "../src/http/Server.js"
+import { layer as tawsilLayer } from "../src/embed/TawsilLayer.js"
+import { HttpLive } from "../src/http/Server.js"
 import { pollLateness } from "../src/observability/Metrics.js"
 import { SimulatorProvider } from "../src/providers/Simulator.js"
 import * as B from "./dispatchSupport.js"
@@ -207,13 +207,14 @@ const main = Effect.gen(function* () {
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port, host: "127.0.0.1" })),
     Layer.provideMerge(
       Layer.mergeAll(
-        ServicesWithEngineLive,
+        tawsilLayer({ dispatch: { pollInterval: Duration.millis(pollIntervalMs) } }).pipe(
+          Layer.provide(NodeHttpClient.layerNodeHttp)
+        ),
         AdminToken.layer(Redacted.make(adminToken)),
         // one account drives the whole load: no per-account create limit (as bench:create and chaos)
         AccountRateLimit.layer({ perSecond: 0, burst: 1 })
       )
     ),
-    Layer.provide(DispatchConfig.layer({ pollInterval: Duration.millis(pollIntervalMs) })),
     Layer.provideMerge(
       MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url: pg.url, maxConnections: 20 })))
     )

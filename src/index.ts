@@ -4,18 +4,30 @@
  */
 
 // the embeddable layer: Orders, OperatorActions, Accounts, Packages, ProviderConfigs, the engine; needs a SqlClient
-export { layer, TawsilLive, type TawsilOptions } from "./embed/TawsilLayer.js"
+export {
+  layer,
+  servicesLayer,
+  TawsilLive,
+  type TawsilOptions,
+  type TawsilRequirements,
+  type TawsilServices
+} from "./embed/TawsilLayer.js"
 export { DispatchConfig, type DispatchSettings } from "./dispatch/DispatchConfig.js"
 export { ProviderKinds } from "./providers/ProviderKinds.js"
-export type { ProviderFactory } from "./providers/Providers.js"
+export type { ProviderFactory } from "./providers/ProviderKinds.js"
 export type { ProviderRow } from "./providers/ProviderConfigs.js"
 
 // the domain services the layer gives
 export { Orders } from "./orders/Orders.js"
-export { OperatorActions } from "./orders/OperatorActions.js"
+export { OperatorActions } from "./admin/OperatorActions.js"
 export { Accounts } from "./orders/Accounts.js"
 export { Packages } from "./orders/Packages.js"
 export { Ledger } from "./orders/Ledger.js"
+export { OrderRepo } from "./orders/OrderRepo.js"
+export { CodeInventory } from "./admin/CodeInventory.js"
+export { ProviderBalances } from "./admin/ProviderBalances.js"
+export { Dashboard } from "./dashboard/Dashboard.js"
+export { SimulatorProvider } from "./providers/Simulator.js"
 export { ProviderConfigs } from "./providers/ProviderConfigs.js"
 export { Dispatcher } from "./dispatch/Dispatcher.js"
 export type { CreateOrderCommand, CreatedOrder, CreateOrderError } from "./orders/CreateOrder.js"
@@ -75,6 +87,6 @@ export { AccountAuth, AdminAuth, CurrentAccount } from "./http/Auth.js"
 export { ordersHandlers } from "./http/OrdersHttp.js"
 export { adminHandlers } from "./http/AdminHttp.js"
 export { opsHandlers } from "./http/OpsHttp.js"
-export { MetricsEndpoint } from "./observability/MetricsEndpoint.js"
+export { MetricsEndpoint } from "./http/MetricsEndpoint.js"
 export { authLayer, httpLayer } from "./embed/TawsilHttp.js"
 export { makeClient, type TawsilClient } from "./embed/TawsilClient.js"

@@ -1,4 +1,4 @@
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import {
   Cause,
   Config,
@@ -19,7 +19,8 @@ import { createServer } from "node:http"
 import { DatabaseLive } from "./db/Database.js"
 import { demoKeyFile, seedDemo } from "./Demo.js"
 import { AdminToken } from "./http/AdminToken.js"
-import { HttpLive, ServicesWithEngineLive } from "./http/Server.js"
+import { layer as tawsilLayer } from "./embed/TawsilLayer.js"
+import { HttpLive } from "./http/Server.js"
 import { DispatchConfig } from "./dispatch/DispatchConfig.js"
 import { LoggingLive } from "./observability/Logging.js"
 import { TracingLive } from "./observability/Tracing.js"
@@ -73,7 +74,7 @@ const ShutdownBoundLive = Layer.effectDiscard(
       () => Effect.sync(() => process.off("SIGTERM", arm).off("SIGINT", arm))
     )
   })
-).pipe(Layer.provide(DispatchConfig.layerFromEnv))
+)
 
 /** A level name in any case, as v3 read it: Trace, Debug, Info, Warn (or Warning), Error, Fatal, Off (or None), All. */
 const LogLevelName = Schema.String.pipe(
@@ -100,12 +101,8 @@ const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv
 
 const MainLive = Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive).pipe(
   Layer.provide(ServerLive),
-  Layer.provide(
-    Layer.mergeAll(
-      ServicesWithEngineLive.pipe(Layer.provide(DispatchConfig.layerFromEnv)),
-      AdminToken.layerFromConfig
-    )
-  ),
+  Layer.provide(Layer.mergeAll(tawsilLayer({ dispatch: "environment" }), AdminToken.layerFromConfig)),
+  Layer.provide(NodeHttpClient.layerNodeHttp),
   Layer.provide(InfraLive),
   Layer.provide(TracingLive),
   Layer.provide(Layer.mergeAll(LogLevelLive, LoggingLive))

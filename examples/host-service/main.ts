@@ -1,4 +1,4 @@
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer } from "effect"
 import { AccountId, TawsilLive } from "tawsil"
@@ -6,7 +6,8 @@ import { createServer } from "node:http"
 import { HostServiceLive } from "./HostService.js"
 import { ShopConfig } from "./Shop.js"
 
-// The host picks its Postgres; Tawsil runs its migrations on it and keeps its engine in this process.
+// The host picks its Postgres and HTTP client; Tawsil runs its migrations on that Postgres, calls its providers
+// through that client and keeps its engine in this process.
 const HostDatabaseLive = PgClient.layerConfig({ url: Config.Redacted("HOST_DATABASE_URL") })
 
 const ShopConfigLive = Layer.effect(
@@ -23,7 +24,7 @@ const MainLive = Layer.unwrap(
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3100 })),
   Layer.provide(ShopConfigLive),
   Layer.provide(TawsilLive),
-  Layer.provide(HostDatabaseLive)
+  Layer.provide(Layer.mergeAll(HostDatabaseLive, NodeHttpClient.layerNodeHttp))
 )
 
 Layer.launch(MainLive).pipe(NodeRuntime.runMain)

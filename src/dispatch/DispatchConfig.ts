@@ -1,24 +1,15 @@
 import { Config, Context, Duration, Effect, Layer, Schema } from "effect"
+import type { PollSettings } from "../monitor/PollEngine.js"
 
-export interface DispatchSettings {
-  /** spacing of status checks; the first check comes one interval after the send */
-  readonly pollInterval: Duration.Duration
-  /** how long after the send an order may stay unsettled before it goes to `manual` (money held) */
-  readonly pollDeadline: Duration.Duration
+/** The engine's settings: polling's (`PollSettings`, owned by the monitor) and the send's, the lease's, the drain's. */
+export interface DispatchSettings extends PollSettings {
   /** transient send failures: first delay, cap on any delay, and how many retries */
   readonly retryBase: Duration.Duration
   readonly retryCap: Duration.Duration
   readonly retryAttempts: number
   readonly retryJitter: boolean
-  /** a send or check that has not answered by then is ambiguous (send) or retried next round (check) */
+  /** a send that has not answered by then is ambiguous */
   readonly sendTimeout: Duration.Duration
-  readonly checkTimeout: Duration.Duration
-  /**
-   * after an ambiguous send, a "never seen" answer allows the re-send only from a check made this long after the
-   * abandoned attempt started: a request given up on may still be on its way to the provider (queued in a proxy,
-   * a load balancer, the provider's own intake), and would land beside the re-send
-   */
-  readonly resendQuietPeriod: Duration.Duration
   /** try the route's fallback provider (once) when the primary is unavailable or misconfigured */
   readonly fallbackEnabled: boolean
   /** an engine node's liveness: how often it heartbeats, and after how long silence its orders are taken over */

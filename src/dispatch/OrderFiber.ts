@@ -4,10 +4,10 @@ import { watchStep } from "../monitor/StatusMonitor.js"
 import { countOrderFinished } from "../observability/Metrics.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchConfig, type DispatchSettings } from "./DispatchConfig.js"
-import type { Lease, LeaseLost } from "./Lease.js"
-import { OrderStore } from "./OrderStore.js"
-import { Phase } from "./Phase.js"
-import { type RoutedJob, routeOf } from "./Routing.js"
+import type { Lease, LeaseLost } from "../orders/Lease.js"
+import { OrderStore } from "../orders/OrderStore.js"
+import { Phase } from "../monitor/Phase.js"
+import { type RoutedJob, routeOf } from "../providers/Routing.js"
 import { SendGate } from "./SendGate.js"
 import { sendStep } from "./SendStep.js"
 
@@ -119,10 +119,9 @@ const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseL
         }
       )
     case "Watch": {
-      const deadlineAtMillis =
-        (run.sentAtMillis ?? run.startedAt) + Duration.toMillis(run.engine.settings.pollDeadline)
+      const sentAtMillis = run.sentAtMillis ?? run.startedAt
       return Effect.flatMap(
-        watchStep(run.engine, run.lease, run.job, phase, { firstDelay: run.firstDelay, deadlineAtMillis }),
+        watchStep(run.engine, run.lease, run.job, phase, { firstDelay: run.firstDelay, sentAtMillis }),
         run.next
       )
     }

@@ -1,6 +1,6 @@
 import { SqlClient } from "effect/sql"
 import { Context, Duration, Effect, Layer } from "effect"
-import type { Lease } from "./Lease.js"
+import type { Lease } from "../orders/Lease.js"
 
 /**
  * Node liveness and outbox ownership. The database owns time: a node is alive while its heartbeat is younger

@@ -5,12 +5,13 @@ import { ProviderAmbiguous } from "../providers/Provider.js"
 import { Providers } from "../providers/Providers.js"
 import { ResellerWords } from "../providers/ResellerWords.js"
 import { DispatchConfig } from "./DispatchConfig.js"
-import type { Lease, LeaseLost } from "./Lease.js"
-import { type LogEntry, OrderStore } from "./OrderStore.js"
-import { Phase } from "./Phase.js"
+import type { Lease, LeaseLost } from "../orders/Lease.js"
+import type { LogEntry } from "../orders/LogEntry.js"
+import { OrderStore } from "../orders/OrderStore.js"
+import { Phase } from "../monitor/Phase.js"
 import { transientRetrySchedule } from "./RetryPolicy.js"
 import { SendGate } from "./SendGate.js"
-import { providerOrder, type RoutedJob, routeOf } from "./Routing.js"
+import { providerOrder, type RoutedJob, routeOf } from "../providers/Routing.js"
 
 /**
  * One send of the order to the provider at `hop` of its route, with typed retries. What happens next depends on
@@ -82,7 +83,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
           Effect.tapError((error) =>
             error._tag === "LeaseLost"
               ? Effect.void
-              : store.failedAttempt(lease, sendLog(error._tag, error.message))
+              : store.failedAttempt(lease, ResellerWords.processing, sendLog(error._tag, error.message))
           )
         )
     })

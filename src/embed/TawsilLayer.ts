@@ -1,29 +1,109 @@
 import { Layer } from "effect"
+import type { HttpClient } from "effect/http"
+import type { SqlClient } from "effect/sql"
+import { CodeInventory } from "../admin/CodeInventory.js"
+import { OperatorActions } from "../admin/OperatorActions.js"
+import { ProviderBalances } from "../admin/ProviderBalances.js"
+import { Dashboard } from "../dashboard/Dashboard.js"
 import { MigrationsLive } from "../db/Migrations.js"
 import { DispatchConfig, type DispatchSettings } from "../dispatch/DispatchConfig.js"
-import { ServicesWithEngineLive } from "../http/Server.js"
+import { Dispatcher, DispatchHandoffLive } from "../dispatch/Dispatcher.js"
+import { Accounts } from "../orders/Accounts.js"
+import { Ledger } from "../orders/Ledger.js"
+import { OrderRepo } from "../orders/OrderRepo.js"
+import { Orders } from "../orders/Orders.js"
+import { Packages } from "../orders/Packages.js"
+import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { ProviderKinds } from "../providers/ProviderKinds.js"
+import { Providers } from "../providers/Providers.js"
+import { SimulatorProvider } from "../providers/Simulator.js"
+
+/**
+ * The composition root: the one place that builds Tawsil's graph of services. `main.ts` adds the infrastructure
+ * (Postgres, an HTTP client, the HTTP server) and launches; a host service adds its own.
+ */
 
 export interface TawsilOptions<R = never> {
-  /** engine settings; anything left out keeps its default (`DispatchConfig.defaults`) */
-  readonly dispatch?: Partial<DispatchSettings> | undefined
+  /**
+   * engine settings; anything left out keeps its default (`DispatchConfig.defaults`). `"environment"` reads them
+   * from the `TAWSIL_*` variables (README → Configuration), as the standalone service does.
+   */
+  readonly dispatch?: Partial<DispatchSettings> | "environment" | undefined
   /** provider kinds added to the built-in ones, e.g. `ProviderKinds.layer({ acme: acmeFactory })` */
   readonly providerKinds?: Layer.Layer<ProviderKinds, never, R> | undefined
 }
 
-/**
- * Tawsil inside a host service: `Orders` (create, get, list), `OperatorActions` (approve, reject, dispatch,
- * check), `Accounts`, `Packages`, `ProviderConfigs`, the ledger and a dispatch engine whose order fibers live in
- * this layer's scope. It needs only the host's `SqlClient`: Tawsil's migrations (its own tables, tracked in
- * `tawsil_migrations`) run on it before anything else starts.
- */
-export const layer = <R = never>(options: TawsilOptions<R> = {}) =>
-  ServicesWithEngineLive.pipe(
-    Layer.provideMerge(DispatchConfig.layer(options.dispatch)),
+/** The services a Tawsil layer gives: what the HTTP handlers and a host use. */
+export type TawsilServices =
+  | Orders
+  | OperatorActions
+  | Accounts
+  | Packages
+  | Ledger
+  | OrderRepo
+  | ProviderConfigs
+  | ProviderBalances
+  | CodeInventory
+  | Dashboard
+  | DispatchConfig
+  | SimulatorProvider
+
+/** What a Tawsil layer needs from its host: a Postgres connection and an HTTP client for the providers. */
+export type TawsilRequirements = SqlClient.SqlClient | HttpClient.HttpClient
+
+/** The domain services; new orders are handed to the engine when one is given (`DispatchHandoff`). */
+const ServicesLive = Layer.mergeAll(
+  Orders.layer,
+  Accounts.layer,
+  Packages.layer,
+  OrderRepo.layer,
+  CodeInventory.layer,
+  ProviderBalances.layer,
+  OperatorActions.layer,
+  Ledger.layer,
+  Dashboard.layer
+)
+
+/** Configured providers, with the adapters of every kind this build knows and those the host adds. */
+const ProvidersLive = Providers.layer.pipe(
+  Layer.provideMerge(SimulatorProvider.layer),
+  Layer.provideMerge(ProviderConfigs.layer)
+)
+
+/** This node's engine, which new orders reach straight after their commit. */
+const EngineLive = DispatchHandoffLive.pipe(Layer.provideMerge(Dispatcher.layer))
+
+const build = <ROut, R, RKinds>(services: Layer.Layer<ROut, never, R>, options: TawsilOptions<RKinds>) =>
+  services.pipe(
+    Layer.provideMerge(ProvidersLive),
+    Layer.provideMerge(
+      options.dispatch === "environment"
+        ? DispatchConfig.layerFromEnv
+        : DispatchConfig.layer(options.dispatch)
+    ),
     Layer.provide(options.providerKinds ?? ProviderKinds.none),
     // provided last, so built first: the engine's first heartbeat and claim need the tables
     Layer.provide(MigrationsLive)
   )
+
+/**
+ * Tawsil inside a host service: `Orders` (create, get, list), `OperatorActions` (approve, reject, dispatch,
+ * check), `Accounts`, `Packages`, `ProviderConfigs`, the ledger and a dispatch engine whose order fibers live in
+ * this layer's scope. It needs the host's `SqlClient` and `HttpClient`: Tawsil's migrations (its own tables,
+ * tracked in `tawsil_migrations`) run on it before anything else starts.
+ */
+export const layer = <R = never>(
+  options: TawsilOptions<R> = {}
+): Layer.Layer<TawsilServices | Dispatcher, never, TawsilRequirements | R> =>
+  build(ServicesLive.pipe(Layer.provideMerge(EngineLive)), options)
+
+/**
+ * The services without an engine in this process (an intake-only node): new orders are written unowned, and an
+ * engine elsewhere on the database claims them.
+ */
+export const servicesLayer = <R = never>(
+  options: TawsilOptions<R> = {}
+): Layer.Layer<TawsilServices, never, TawsilRequirements | R> => build(ServicesLive, options)
 
 /** `layer()` with the default settings and the built-in provider kinds. */
 export const TawsilLive = layer()

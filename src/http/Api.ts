@@ -43,7 +43,7 @@ import {
   PutPackageRequest
 } from "../orders/Package.js"
 import { DashboardSummary } from "../dashboard/DashboardSummary.js"
-import { AddCodesRequest, CodeGroupStock } from "../providers/CodeInventory.js"
+import { AddCodesRequest, CodeGroupStock } from "../admin/CodeInventory.js"
 import {
   CatalogueItemView,
   ProviderBalanceView,

@@ -2,7 +2,7 @@ import { Effect, Layer, Option } from "effect"
 import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { EmbeddedPostgresStatus } from "../db/PostgresSupervisor.js"
-import { MetricsEndpoint } from "../observability/MetricsEndpoint.js"
+import { MetricsEndpoint } from "./MetricsEndpoint.js"
 import { type EndpointsOf, type GroupHandlers, type OpsApi, TawsilApi } from "./Api.js"
 import { ServiceUnavailable } from "./HttpErrors.js"
 

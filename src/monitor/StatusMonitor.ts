@@ -1,19 +1,19 @@
 import { Clock, Duration, Effect } from "effect"
-import type { Lease, LeaseLost } from "../dispatch/Lease.js"
-import type { OrderEngine } from "../dispatch/OrderFiber.js"
-import type { LogEntry } from "../dispatch/OrderStore.js"
-import { Phase } from "../dispatch/Phase.js"
-import { providerOrder, type RoutedJob } from "../dispatch/Routing.js"
+import type { Lease, LeaseLost } from "../orders/Lease.js"
+import type { LogEntry } from "../orders/LogEntry.js"
+import { Phase } from "./Phase.js"
+import { providerOrder, type RoutedJob } from "../providers/Routing.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
 import { ProviderCallGuard } from "../providers/CallGuard.js"
-import { recordPollLateness } from "../observability/PollLateness.js"
+import type { PollEngine } from "./PollEngine.js"
+import { recordPollLateness } from "./PollLateness.js"
 
 export interface WatchTiming {
   /** before the first check: one interval after a send, less after a resume */
   readonly firstDelay: Duration.Duration
-  /** Clock millis after which the order goes to `manual` (DOMAIN.md §4 rule 6) */
-  readonly deadlineAtMillis: number
+  /** Clock millis of the first send (of the engine's start when not sent yet): the poll deadline counts from it */
+  readonly sentAtMillis: number
 }
 
 /**
@@ -26,14 +26,16 @@ export interface WatchTiming {
  * generator suspended across the sleep): while an order waits it keeps one `Watcher` and its timer.
  */
 export const watchStep = (
-  engine: OrderEngine,
+  engine: PollEngine,
   lease: Lease,
   job: RoutedJob,
   watch: Extract<Phase, { _tag: "Watch" }>,
   timing: WatchTiming
 ): Effect.Effect<Phase, LeaseLost> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const watcher = new Watcher(engine, lease, job, watch, timing.deadlineAtMillis)
+    // past the deadline the order goes to `manual` (DOMAIN.md §4 rule 6)
+    const deadlineAtMillis = timing.sentAtMillis + Duration.toMillis(engine.settings.pollDeadline)
+    const watcher = new Watcher(engine, lease, job, watch, deadlineAtMillis)
     // when the next check is due: `firstDelay` from now, then one interval after each check ends
     watcher.checkDueAt = now + Duration.toMillis(timing.firstDelay)
     return Effect.flatMap(Effect.sleep(timing.firstDelay), watcher.wake)
@@ -50,7 +52,7 @@ class Watcher {
   readonly wake: () => Effect.Effect<Phase, LeaseLost>
 
   constructor(
-    readonly engine: OrderEngine,
+    readonly engine: PollEngine,
     readonly lease: Lease,
     readonly job: RoutedJob,
     readonly watch: Extract<Phase, { _tag: "Watch" }>,

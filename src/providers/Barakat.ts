@@ -26,7 +26,7 @@ import {
   type ProviderOrder
 } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
-import type { ProviderFactory } from "./Providers.js"
+import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
 
 export interface BarakatOptions {

@@ -1,5 +1,9 @@
-import { Context, Layer } from "effect"
-import type { ProviderFactory } from "./Providers.js"
+import { Context, type Effect, Layer } from "effect"
+import type { ProviderClient, ProviderMisconfigured } from "./Provider.js"
+import type { ProviderRow } from "./ProviderConfigs.js"
+
+/** Builds the client of one configured provider; one factory per provider kind. */
+export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
 
 /**
  * Provider kinds added to the built-in ones (`znet`, `barakat`, `codes`, `simulator`) by a host service embedding

@@ -1,59 +1,49 @@
 import { Cache, Context, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
-import { type ProviderClient, ProviderMisconfigured } from "./Provider.js"
+import { ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
-import { type ProviderRow, ProviderConfigs } from "./ProviderConfigs.js"
+import { ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
-import { ProviderKinds } from "./ProviderKinds.js"
+import { type ProviderFactory, ProviderKinds } from "./ProviderKinds.js"
 import { codesFactory } from "./Codes.js"
 import { SqlClient } from "effect/sql"
 import { makeBarakatFactory } from "./Barakat.js"
 import { makeZnetFactory } from "./Znet.js"
-import { instrumentProvider } from "../observability/ProviderMetrics.js"
+import { instrumentProvider } from "./ProviderMetrics.js"
 import { secretsOf } from "./Scrub.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
-
-/** Builds the client of one configured provider; one factory per provider kind. */
-export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
-
-export class ProviderFactories extends Context.Service<
-  ProviderFactories,
-  Readonly<Record<string, ProviderFactory>>
->()("tawsil/providers/ProviderFactories") {}
 
 const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
 
 /**
- * The kinds this build can talk to. A kind without a factory is a misconfiguration, not a crash. The wire adapters
- * keep their per-provider rate limiters and check batchers in this layer's scope, and need an `HttpClient`.
+ * The kinds this build can talk to, with those a host adds (`ProviderKinds`, which win over a built-in kind of the
+ * same name). A kind without a factory is a misconfiguration, not a crash. The wire adapters keep their
+ * per-provider rate limiters and check batchers in the layer's scope, and need an `HttpClient`.
  */
-export const DefaultFactoriesLive = Layer.effect(
-  ProviderFactories,
-  Effect.gen(function* () {
-    const simulator = yield* SimulatorProvider
-    const sql = yield* SqlClient.SqlClient
-    const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
-    const factories: Readonly<Record<string, ProviderFactory>> = {
-      codes: codesFactory(sql),
-      znet: yield* makeZnetFactory(),
-      barakat: yield* makeBarakatFactory(),
-      simulator: (row) =>
-        decodeSimulatorOptions(row.options).pipe(
-          Effect.map((options) => simulator.client(row.id, options)),
-          Effect.mapError(
-            () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
-          )
-        ),
-      ...added
-    }
-    return factories
-  })
-)
+const factoriesOfThisBuild = Effect.gen(function* () {
+  const simulator = yield* SimulatorProvider
+  const sql = yield* SqlClient.SqlClient
+  const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
+  const factories: Readonly<Record<string, ProviderFactory>> = {
+    codes: codesFactory(sql),
+    znet: yield* makeZnetFactory(),
+    barakat: yield* makeBarakatFactory(),
+    simulator: (row) =>
+      decodeSimulatorOptions(row.options).pipe(
+        Effect.map((options) => simulator.client(row.id, options)),
+        Effect.mapError(
+          () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
+        )
+      ),
+    ...added
+  }
+  return factories
+})
 
 /** Configured providers by id: the engine's way to a `ProviderClient`. */
 export class Providers extends Context.Service<Providers>()("tawsil/providers/Providers", {
   make: Effect.gen(function* () {
     const configs = yield* ProviderConfigs
-    const factories = yield* ProviderFactories
+    const factories = yield* factoriesOfThisBuild
 
     const load = (providerId: string) =>
       Effect.gen(function* () {

@@ -12,7 +12,7 @@ import {
 } from "./ProviderHttp.js"
 import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
-import type { ProviderFactory } from "./Providers.js"
+import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
 import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetParse.js"
 

@@ -1,3 +1,4 @@
+import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Layer } from "effect"
 import type { DispatchSettings } from "../dispatch/DispatchConfig.js"
 import { layer as tawsilLayer } from "../embed/TawsilLayer.js"
@@ -29,7 +30,12 @@ export const layerWithSql = (options: TestLayerOptions = {}) =>
   tawsilLayer({
     dispatch: { ...testDispatchSettings, ...options.dispatch },
     providerKinds: ScriptedProvider.kinds
-  }).pipe(Layer.provideMerge(ScriptedProvider.layer), Layer.provideMerge(EngineClock.layer))
+  }).pipe(
+    Layer.provideMerge(ScriptedProvider.layer),
+    Layer.provideMerge(EngineClock.layer),
+    // the wire adapters (znet, barakat) are built with the layer even when a test only scripts providers
+    Layer.provide(NodeHttpClient.layerNodeHttp)
+  )
 
 /** `layerWithSql` on a fresh database of its own (`TestPostgres`), which it also gives. */
 export const layer = (options: TestLayerOptions = {}) =>

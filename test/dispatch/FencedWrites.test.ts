@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
-import type { Lease } from "../../src/dispatch/Lease.js"
-import { type LogEntry, OrderStore } from "../../src/dispatch/OrderStore.js"
+import type { Lease } from "../../src/orders/Lease.js"
+import type { LogEntry } from "../../src/orders/LogEntry.js"
+import { OrderStore } from "../../src/orders/OrderStore.js"
 import { Outbox } from "../../src/dispatch/Outbox.js"
 import { dispatchLogOf, ledgerOf, orderRow, outboxOf } from "../support/TestEngine.js"
 import { resellerWithBalance, simulatorPackageViaApi, TestServerLive } from "../support/TestServer.js"
@@ -15,7 +16,7 @@ const writes = (store: OrderStore["Service"], lease: Lease) =>
     ["markSending", store.markSending(lease, "sim", undefined)],
     ["markAwaiting", store.markAwaiting(lease, { message: "stale accepted" }, log)],
     ["recordCheck", store.recordCheck(lease, "stale check", log)],
-    ["failedAttempt", store.failedAttempt(lease, log)],
+    ["failedAttempt", store.failedAttempt(lease, "processing", log)],
     ["note", store.note(lease, "stale note")],
     ["markManual", store.markManual(lease, "stale manual")],
     ["approve", store.approve(lease, { pin: "STALE-PIN", message: "stale approval" }, log)],

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { demoKeyFile, seedDemo } from "../../src/Demo.js"
-import { ServicesLive } from "../../src/http/Server.js"
+import { NodeHttpClient } from "@effect/platform-node"
+import { servicesLayer } from "../../src/embed/TawsilLayer.js"
 import { Accounts } from "../../src/orders/Accounts.js"
 import { TawsilConfig } from "../../src/TawsilConfig.js"
 import { TestDatabase } from "../support/TestDatabase.js"
@@ -28,7 +29,11 @@ const settingsText = Effect.gen(function* () {
 })
 
 describe("the demo reseller's key", () => {
-  it.layer(Layer.mergeAll(ServicesLive, ConfigLive).pipe(Layer.provideMerge(TestDatabase)))((it) => {
+  it.layer(
+    Layer.mergeAll(servicesLayer().pipe(Layer.provide(NodeHttpClient.layerNodeHttp)), ConfigLive).pipe(
+      Layer.provideMerge(TestDatabase)
+    )
+  )((it) => {
     it.effect(
       "is kept in a 0600 file in the data directory, never in a table; an old settings row is moved out",
       () =>

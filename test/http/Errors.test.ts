@@ -1,4 +1,4 @@
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { HttpClientRequest } from "effect/http"
 import { SqlClient } from "effect/sql"
@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { MigrationsLive } from "../../src/db/Migrations.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
-import { HttpLive, ServicesLive } from "../../src/http/Server.js"
+import { servicesLayer } from "../../src/embed/TawsilLayer.js"
+import { HttpLive } from "../../src/http/Server.js"
 import { jsonLogger } from "../../src/observability/Logging.js"
 import { errorProblems, expectError, postText, send } from "../support/RawHttp.js"
 import { resellerWithBalance, simulatorPackageViaApi, testAdminToken } from "../support/TestServer.js"
@@ -39,7 +40,12 @@ const databaseNamed = (name: string) =>
 const serverOn = (name: string) =>
   HttpLive.pipe(
     Layer.provideMerge(NodeHttpServer.layerTest),
-    Layer.provideMerge(Layer.mergeAll(ServicesLive, AdminToken.layer(Redacted.make(testAdminToken)))),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        servicesLayer().pipe(Layer.provide(NodeHttpClient.layerNodeHttp)),
+        AdminToken.layer(Redacted.make(testAdminToken))
+      )
+    ),
     Layer.provideMerge(databaseNamed(name))
   )
 

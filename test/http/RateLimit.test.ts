@@ -1,11 +1,12 @@
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { HttpClientRequest } from "effect/http"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { AccountRateLimit, makeAccountLimiter } from "../../src/http/AccountRateLimit.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
-import { HttpLive, ServicesLive } from "../../src/http/Server.js"
+import { servicesLayer } from "../../src/embed/TawsilLayer.js"
+import { HttpLive } from "../../src/http/Server.js"
 import { expectError, postText, send } from "../support/RawHttp.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 import { resellerWithBalance, simulatorPackageViaApi, testAdminToken } from "../support/TestServer.js"
@@ -14,7 +15,12 @@ import { resellerWithBalance, simulatorPackageViaApi, testAdminToken } from "../
 const limitedServer = HttpLive.pipe(
   Layer.provide(AccountRateLimit.layer({ perSecond: 2, burst: 3 })),
   Layer.provideMerge(NodeHttpServer.layerTest),
-  Layer.provideMerge(Layer.mergeAll(ServicesLive, AdminToken.layer(Redacted.make(testAdminToken)))),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      servicesLayer().pipe(Layer.provide(NodeHttpClient.layerNodeHttp)),
+      AdminToken.layer(Redacted.make(testAdminToken))
+    )
+  ),
   Layer.provideMerge(TestDatabase)
 )
 

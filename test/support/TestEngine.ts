@@ -1,11 +1,12 @@
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Clock, Context, Duration, Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
-import { DispatchConfig, type DispatchSettings } from "../../src/dispatch/DispatchConfig.js"
+import type { DispatchSettings } from "../../src/dispatch/DispatchConfig.js"
 import { Dispatcher } from "../../src/dispatch/Dispatcher.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
-import { HttpLive, ServicesWithEngineLive } from "../../src/http/Server.js"
+import { layer as tawsilLayer } from "../../src/embed/TawsilLayer.js"
+import { HttpLive } from "../../src/http/Server.js"
 import type { Route } from "../../src/orders/Package.js"
 import type { SimulatorOptions } from "../../src/providers/ProviderConfig.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
@@ -98,17 +99,20 @@ export const engineOn = (settings: Partial<DispatchSettings> = {}) =>
   HttpLive.pipe(
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(
-      Layer.mergeAll(ServicesWithEngineLive, AdminToken.layer(Redacted.make(testAdminToken)))
+      Layer.mergeAll(
+        tawsilLayer({
+          dispatch: {
+            retryJitter: false,
+            shutdownGrace: Duration.zero,
+            // TestClock jumps would outrun the heartbeat and make every node look silent; lease tests set their own
+            leaseTtl: Duration.days(1),
+            ...settings
+          }
+        }),
+        AdminToken.layer(Redacted.make(testAdminToken))
+      )
     ),
-    Layer.provide(
-      DispatchConfig.layer({
-        retryJitter: false,
-        shutdownGrace: Duration.zero,
-        // TestClock jumps would outrun the heartbeat and make every node look silent; lease tests set their own
-        leaseTtl: Duration.days(1),
-        ...settings
-      })
-    ),
+    Layer.provide(NodeHttpClient.layerNodeHttp),
     Layer.provideMerge(sleepTracking)
   )
 

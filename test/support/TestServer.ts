@@ -1,10 +1,11 @@
-import { NodeHttpServer } from "@effect/platform-node"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
 import { TawsilApi } from "../../src/http/Api.js"
 import { AdminToken } from "../../src/http/AdminToken.js"
-import { HttpLive, ServicesLive } from "../../src/http/Server.js"
+import { servicesLayer } from "../../src/embed/TawsilLayer.js"
+import { HttpLive } from "../../src/http/Server.js"
 import { TestDatabase } from "./TestDatabase.js"
 
 export const testAdminToken = "test-admin-token"
@@ -15,7 +16,12 @@ export const testAdminToken = "test-admin-token"
  */
 export const TestServerLive = HttpLive.pipe(
   Layer.provideMerge(NodeHttpServer.layerTest),
-  Layer.provideMerge(Layer.mergeAll(ServicesLive, AdminToken.layer(Redacted.make(testAdminToken)))),
+  Layer.provideMerge(
+    Layer.mergeAll(
+      servicesLayer().pipe(Layer.provide(NodeHttpClient.layerNodeHttp)),
+      AdminToken.layer(Redacted.make(testAdminToken))
+    )
+  ),
   Layer.provideMerge(TestDatabase)
 )
 

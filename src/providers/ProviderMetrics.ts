@@ -1,6 +1,6 @@
 import { Clock, Effect, Exit, Metric } from "effect"
-import type { ProviderClient } from "../providers/Provider.js"
-import { dispatchOutcomes, providerCallDuration } from "./Metrics.js"
+import type { ProviderClient } from "./Provider.js"
+import { dispatchOutcomes, providerCallDuration } from "../observability/Metrics.js"
 
 type Call = "place" | "check" | "balance" | "catalogue"
 

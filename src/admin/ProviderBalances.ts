@@ -1,9 +1,9 @@
 import { Context, Data, DateTime, Effect, Layer } from "effect"
-import type { CatalogueItem, ProviderClient, ProviderError } from "./Provider.js"
-import { CatalogueItemView, ProviderBalanceView, ProviderCallFailed } from "./ProviderConfig.js"
-import { ProviderConfigs } from "./ProviderConfigs.js"
-import { Providers } from "./Providers.js"
-import { scrub, secretsOf } from "./Scrub.js"
+import type { CatalogueItem, ProviderClient, ProviderError } from "../providers/Provider.js"
+import { CatalogueItemView, ProviderBalanceView, ProviderCallFailed } from "../providers/ProviderConfig.js"
+import { ProviderConfigs } from "../providers/ProviderConfigs.js"
+import { Providers } from "../providers/Providers.js"
+import { scrub, secretsOf } from "../providers/Scrub.js"
 
 /** A provider kind without a product list (our code inventory, the simulator). */
 class NoCatalogue extends Data.TaggedError("NoCatalogue")<{ readonly message: string }> {}

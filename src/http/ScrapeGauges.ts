@@ -2,7 +2,7 @@ import { Context, Effect, Layer, Metric, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { Dispatcher } from "../dispatch/Dispatcher.js"
 import { DispatchState } from "../orders/Order.js"
-import { CodeInventory } from "../providers/CodeInventory.js"
+import { CodeInventory } from "../admin/CodeInventory.js"
 import {
   codesAvailable,
   codesLowStock,
@@ -10,7 +10,7 @@ import {
   outboxDepth,
   outboxOldestAge,
   registerKnownSeries
-} from "./Metrics.js"
+} from "../observability/Metrics.js"
 
 interface OutboxRow {
   readonly state: string

@@ -3,7 +3,7 @@ import { type SqlClient, type Statement } from "effect/sql"
 import { Effect, Result } from "effect"
 import { makeBatcher } from "../db/Batcher.js"
 import { type Lease, LeaseLost } from "./Lease.js"
-import type { LogEntry } from "./OrderStore.js"
+import type { LogEntry } from "./LogEntry.js"
 
 /** One fenced write of one order: its lease, the dispatch-log row it records (if any), and its own values. */
 export interface FencedWrite {

@@ -1,5 +1,5 @@
 import { Effect, Metric } from "effect"
-import { pollLateness } from "./Metrics.js"
+import { pollLateness } from "../observability/Metrics.js"
 
 /**
  * Records how late one status check started after it was due (`tawsil_poll_lateness_seconds`): event-loop and

@@ -1,7 +1,7 @@
 import { Config, Context, Effect, Layer, Metric, Option, Redacted, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { Unauthorized } from "../http/HttpErrors.js"
-import { render } from "./PrometheusText.js"
+import { Unauthorized } from "./HttpErrors.js"
+import { render } from "../observability/PrometheusText.js"
 import { ScrapeGauges } from "./ScrapeGauges.js"
 
 const digest = (value: string) => createHash("sha256").update(value).digest()

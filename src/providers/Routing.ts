@@ -1,5 +1,4 @@
-import type { ProviderOrder } from "../providers/Provider.js"
-import type { DispatchSettings } from "./DispatchConfig.js"
+import type { ProviderOrder } from "./Provider.js"
 import type { NewOrderJob } from "../orders/DispatchHandoff.js"
 
 /** What the engine keeps of an order while it works on it: its route and what a provider is sent. */
@@ -22,7 +21,10 @@ export type RoutedJob = Pick<
  * The providers an order may go to, in order: the primary, then the fallback (one hop) when enabled; or only
  * the provider an operator re-dispatched it to.
  */
-export const routeOf = (job: RoutedJob, settings: DispatchSettings): ReadonlyArray<string> => {
+export const routeOf = (
+  job: RoutedJob,
+  settings: { readonly fallbackEnabled: boolean }
+): ReadonlyArray<string> => {
   if (job.route_override !== null) return [job.route_override]
   if (job.route_mode === "manual" || job.primary_provider === null) return []
   if (!settings.fallbackEnabled || job.fallback_provider === null) return [job.primary_provider]

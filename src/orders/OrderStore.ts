@@ -1,24 +1,15 @@
 import { SqlClient, type Statement } from "effect/sql"
 import { Context, Effect, Layer } from "effect"
-import type { NewOrderJob } from "../orders/DispatchHandoff.js"
-import type { OrderRow } from "../orders/OrderRow.js"
+import type { NewOrderJob } from "./DispatchHandoff.js"
+import type { OrderRow } from "./OrderRow.js"
 import { type FencedWrite, makeFencedBatch } from "./BatchedWrites.js"
 import { type Lease, LeaseLost } from "./Lease.js"
-import { ResellerWords } from "../providers/ResellerWords.js"
+import type { LogEntry } from "./LogEntry.js"
 
 /** An order with what the engine needs to route it, and times measured by the database's clock. */
 export interface DispatchJob extends NewOrderJob {
   readonly seconds_since_sent: number | null
   readonly seconds_since_checked: number | null
-}
-
-/** One provider interaction, as an operator reads it in the order's dispatch log. Never holds secrets. */
-export interface LogEntry {
-  readonly providerId: string
-  readonly action: "send" | "check"
-  readonly request?: unknown
-  readonly response: string
-  readonly outcome: string
 }
 
 /**
@@ -161,13 +152,8 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
       approveBatch({ lease, result, log })
 
     /** A send that got an answer other than acceptance (an interrupted send is not an attempt). */
-    const failedAttempt = (lease: Lease, log: LogEntry) =>
-      fenced(
-        lease,
-        "failedAttempt",
-        sql`attempts = o.attempts + 1, last_message = ${ResellerWords.processing}`,
-        logged(log)
-      )
+    const failedAttempt = (lease: Lease, message: string, log: LogEntry) =>
+      fenced(lease, "failedAttempt", sql`attempts = o.attempts + 1, last_message = ${message}`, logged(log))
 
     const note = (lease: Lease, message: string) => fenced(lease, "note", sql`last_message = ${message}`)
 
