@@ -2,13 +2,13 @@ import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { providerOrder } from "../providers/Routing.js"
-import { ValidationError } from "../orders/ValidationError.js"
 import { CheckResult, ProviderTransient } from "../providers/Provider.js"
 import { ProviderCallFailed } from "../providers/ProviderConfig.js"
 import { Providers } from "../providers/Providers.js"
 import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
-import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
-import { isUuid, manualSettlement } from "../orders/ManualSettlement.js"
+import { DispatchHandoff } from "../orders/DispatchHandoff.js"
+import { loadDispatchJob } from "../orders/OrderLookup.js"
+import { manualSettlement } from "../orders/settlement/ManualSettlement.js"
 import type { ApproveRequest, DispatchRequest, RejectRequest } from "../orders/Operator.js"
 import { InvalidTransition } from "../orders/Order.js"
 import { orderLog } from "../orders/OrderLog.js"
@@ -33,8 +33,16 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       () => DispatchConfig.defaults
     )
 
-    const { notFound, lockOrder, writeLog, redebit, markApproved, approveLocked, rejectLocked } =
-      manualSettlement(sql)
+    const {
+      notFound,
+      lockOrder,
+      writeLog,
+      markApproved,
+      approveLocked,
+      rejectLocked,
+      recordCheck,
+      redispatchLocked
+    } = manualSettlement(sql)
     const readLog = orderLog(sql, notFound)
 
     const transaction = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -77,75 +85,14 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       return yield* logged("reject", row)
     })
 
-    /**
-     * Send a `manual` or `failed` order again, to `providerId` only or along its package route; a refunded order
-     * is charged again first. The reference never changes. A `manual` order going back to the provider it was
-     * last at may be there already (e.g. the poll deadline passed): it is queued as `sending`, so the engine
-     * checks by reference before any re-send (DOMAIN.md §4 rule 3). Any other is queued as `queued`: a send.
-     */
+    /** Send a `manual` or `failed` order again (`redispatchLocked`); its fiber starts after the commit. */
     const dispatch = Effect.fn("OperatorActions.dispatch")(function* (
       orderId: string,
       request: DispatchRequest
     ) {
-      const providerId = request.providerId
       const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
       const job = yield* transaction(
-        Effect.gen(function* () {
-          const row = yield* lockOrder(orderId)
-          if (
-            row.status === "approved" ||
-            (row.dispatch_state !== "manual" && row.dispatch_state !== "failed")
-          ) {
-            return yield* new InvalidTransition({
-              message: `only a manual or failed order can be dispatched again; this one is ${row.dispatch_state}`,
-              status: row.status
-            })
-          }
-          if (providerId !== undefined) {
-            const found = yield* sql`select 1 from providers where id = ${providerId}`.pipe(Effect.orDie)
-            if (found.length === 0) {
-              return yield* new ValidationError({
-                field: "providerId",
-                message: `unknown provider "${providerId}"`
-              })
-            }
-          }
-          if (row.status === "rejected") yield* redebit(row, "re-dispatched by an operator")
-          const checkFirst =
-            row.dispatch_state === "manual" &&
-            row.provider_id !== null &&
-            (providerId === undefined || providerId === row.provider_id)
-          yield* sql`
-            update orders set status = 'pending', dispatch_state = ${checkFirst ? "sending" : "queued"},
-                              route_override = ${providerId ?? null},
-                              provider_id = ${checkFirst ? row.provider_id : null},
-                              provider_order_id = ${checkFirst ? row.provider_order_id : null},
-                              fallback_from = null, pin = null, message = null, completed_at = null,
-                              sent_at = null, last_checked_at = null,
-                              last_message = 'dispatched again by an operator'
-            where id = ${row.id}`.pipe(Effect.orDie)
-          // owned by this node's engine at once (fence 1, as for new orders: the handoff starts its fiber with
-          // that lease), or unowned with a fence above any earlier one for whichever engine claims it
-          yield* sql`
-            insert into outbox (order_id, owner_node, fence, claimed_at)
-            values (${row.id}, ${owner}::text,
-                    case when ${owner}::text is null then (extract(epoch from now()) * 1000)::bigint else 1 end,
-                    case when ${owner}::text is null then null else now() end)
-            on conflict (order_id) do update set
-              owner_node = excluded.owner_node, fence = excluded.fence, claimed_at = excluded.claimed_at`.pipe(
-            Effect.orDie
-          )
-          yield* writeLog(row.id, {
-            action: "operator:dispatch",
-            outcome: `${checkFirst ? "requeued, check first" : "requeued"}${row.status === "rejected" ? ", re-debited" : ""}`,
-            response: providerId,
-            providerId
-          })
-          const jobs = yield* sql<NewOrderJob>`
-            select o.*, p.route_mode, p.primary_provider, p.fallback_provider, p.mappings
-            from orders o join packages p on p.id = o.package_id where o.id = ${row.id}`.pipe(Effect.orDie)
-          return jobs[0]!
-        })
+        Effect.flatMap(lockOrder(orderId), (row) => redispatchLocked(row, request.providerId, owner))
       )
       // the fiber starts only after the commit, as for a new order
       if (Option.isSome(handoff)) yield* handoff.value.started([job])
@@ -158,14 +105,7 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
      * transaction; the settlement is conditional on the status read under the row lock afterwards.
      */
     const check = Effect.fn("OperatorActions.check")(function* (orderId: string) {
-      const found = yield* (
-        isUuid(orderId)
-          ? sql<NewOrderJob>`
-              select o.*, p.route_mode, p.primary_provider, p.fallback_provider, p.mappings
-              from orders o join packages p on p.id = o.package_id where o.id = ${orderId}`
-          : Effect.succeed([])
-      ).pipe(Effect.orDie)
-      const job = found[0]
+      const job = yield* loadDispatchJob(sql, orderId)
       if (job === undefined) return yield* notFound(orderId)
       const providerId = job.provider_id
       if (providerId === null) {
@@ -225,12 +165,7 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
                 ? CheckResult.$match(result, outcomeWords)
                 : `${row.status}, not settled again`
           })
-          return yield* sql<OrderRow>`
-            update orders set last_message = ${resellerWordsFor(result)}, last_checked_at = now()
-            where id = ${row.id} returning *`.pipe(
-            Effect.orDie,
-            Effect.map((rows) => rows[0]!)
-          )
+          return yield* recordCheck(row, resellerWordsFor(result))
         })
       )
       return yield* logged("check", row)

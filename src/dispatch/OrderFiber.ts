@@ -6,8 +6,9 @@ import { Providers } from "../providers/Providers.js"
 import { DispatchConfig, type DispatchSettings } from "./DispatchConfig.js"
 import type { Lease, LeaseLost } from "../orders/Lease.js"
 import { OrderStore } from "../orders/OrderStore.js"
-import { Phase } from "../monitor/Phase.js"
-import { type RoutedJob, routeOf } from "../providers/Routing.js"
+import type { Phase } from "../monitor/Phase.js"
+import type { RoutedJob } from "../providers/Routing.js"
+import { resumption, routedJob } from "./Resume.js"
 import { SendGate } from "./SendGate.js"
 import { sendStep } from "./SendStep.js"
 
@@ -44,38 +45,6 @@ export const makeOrderEngine = (
       Context.add(SendGate, gate)
     )
 })
-
-/**
- * Where a (re)started fiber picks an order up. `queued` → send. `sending` → a send may have reached the provider
- * before the previous owner stopped, so check by reference first (never re-send blindly). `awaiting` → keep
- * polling, the next check due one interval after the last one.
- */
-const resumePhase = (job: NewOrderJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
-  const hop = Math.max(0, job.provider_id === null ? 0 : route.indexOf(job.provider_id))
-  switch (job.dispatch_state) {
-    case "queued":
-      return Phase.Send({ hop: 0 })
-    case "sending":
-      return job.provider_id === null
-        ? Phase.Send({ hop: 0 })
-        : Phase.Watch({
-            providerId: job.provider_id,
-            hop,
-            // the previous owner's last attempt may have left just before it stopped: count from now
-            ambiguousSince: resumedAt,
-            providerOrderId: job.provider_order_id ?? undefined
-          })
-    case "awaiting":
-      return Phase.Watch({
-        providerId: job.provider_id ?? route[0] ?? "",
-        hop,
-        ambiguousSince: undefined,
-        providerOrderId: job.provider_order_id ?? undefined
-      })
-    default:
-      return Phase.Finished({ outcome: job.dispatch_state })
-  }
-}
 
 /** One order's run in the engine: the little state its phases share. */
 class OrderRun {
@@ -126,32 +95,13 @@ const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseL
       )
     }
     case "Finished":
-      return Effect.as(
-        Effect.andThen(
-          Effect.logInfo("order finished in the engine").pipe(
-            Effect.annotateLogs({ outcome: phase.outcome })
-          ),
-          countOrderFinished(phase.outcome)
-        ),
-        phase.outcome
+      return Effect.logInfo("order finished in the engine").pipe(
+        Effect.annotateLogs({ outcome: phase.outcome }),
+        Effect.andThen(countOrderFinished(phase.outcome)),
+        Effect.as(phase.outcome)
       )
   }
 }
-
-/** The fields a long-running order fiber keeps: not the whole row (account, price, hashes, dates, …). */
-const routedJob = (job: NewOrderJob): RoutedJob => ({
-  id: job.id,
-  reference: job.reference,
-  provider_order_id: job.provider_order_id,
-  quantity: job.quantity,
-  player_id: job.player_id,
-  extra: job.extra,
-  mappings: job.mappings,
-  route_override: job.route_override,
-  route_mode: job.route_mode,
-  primary_provider: job.primary_provider,
-  fallback_provider: job.fallback_provider
-})
 
 /** Where the order stands and for how long (database clock), then its run from there. */
 const startFrom = (
@@ -162,24 +112,10 @@ const startFrom = (
   secondsSinceChecked: number | null
 ): Effect.Effect<string, LeaseLost> =>
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
-    const phase =
-      job.status === "pending" ? resumePhase(job, routeOf(job, engine.settings), startedAt) : undefined
-    if (phase === undefined || phase._tag === "Finished") {
-      return Effect.as(engine.store.complete(lease), "nothing to do")
-    }
-    const firstDelay =
-      phase._tag === "Watch" && phase.ambiguousSince === undefined
-        ? Duration.subtract(
-            engine.settings.pollInterval,
-            // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds
-            Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
-          )
-        : Duration.zero
-    const sentAtMillis = secondsSinceSent === null ? undefined : startedAt - secondsSinceSent * 1000
-    return continueFrom(
-      new OrderRun(engine, lease, routedJob(job), startedAt, sentAtMillis, firstDelay),
-      phase
-    )
+    const start = resumption(job, engine.settings, startedAt, secondsSinceSent, secondsSinceChecked)
+    if (start === undefined) return Effect.as(engine.store.complete(lease), "nothing to do")
+    const run = new OrderRun(engine, lease, routedJob(job), startedAt, start.sentAtMillis, start.firstDelay)
+    return continueFrom(run, start.phase)
   })
 
 /** The whole life of one order in the engine: send (with retries and fallback), then watch until settled. */

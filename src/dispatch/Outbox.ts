@@ -57,11 +57,7 @@ export class Outbox extends Context.Service<Outbox>()("tawsil/dispatch/Outbox", 
         Effect.asVoid
       )
 
-    const depth = sql<{ count: bigint }>`select count(*) from outbox`.pipe(
-      Effect.map((rows) => Number(rows[0]?.count ?? 0))
-    )
-
-    return { heartbeat, claim, readopt, releaseAll, depth } as const
+    return { heartbeat, claim, readopt, releaseAll } as const
   })
 }) {
   static readonly layer = Layer.effect(this, this.make)

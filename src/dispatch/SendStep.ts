@@ -53,10 +53,10 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
     // an interrupted send (shutdown, lost lease) is not an attempt: nothing is written, and the next owner of the
     // order finds it `sending` and checks by reference before any re-send
     const attempt = Effect.gen(function* () {
-      const { kind, client } = yield* providers.client(providerId)
+      const { reach, client } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
       yield* stampStart
-      // the send timer starts when the request really leaves: a wire adapter may first wait for its rate limit
+      // a remote kind's send timer starts when its request really leaves: it may first wait for its rate limit
       const leaving = yield* Deferred.make<void>()
       const guard = {
         beforeCall: gate.ensureFresh.pipe(
@@ -66,7 +66,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
         )
       }
       const timer = Effect.andThen(
-        wireKinds.has(kind) ? Deferred.await(leaving) : Effect.void,
+        reach === "remote" ? Deferred.await(leaving) : Effect.void,
         Effect.sleep(settings.sendTimeout)
       ).pipe(
         Effect.andThen(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
@@ -126,9 +126,6 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
     if (result.failure._tag === "LeaseLost") return yield* result.failure
     return yield* onSendError(lease, providerId, hop, result.failure, attemptStartedAt)
   }).pipe(Effect.withSpan("SendStep.send", { attributes: { orderId: lease.orderId, hop } }))
-
-/** Providers reached over HTTP, whose adapters call the ProviderCallGuard as their request leaves. */
-const wireKinds = new Set(["znet", "barakat"])
 
 const onSendError = (
   lease: Lease,

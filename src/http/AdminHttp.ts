@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
+import { HttpApiBuilder, type HttpApiMiddleware } from "effect/http-api"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
@@ -9,14 +9,14 @@ import { Packages } from "../orders/Packages.js"
 import { CodeInventory } from "../admin/CodeInventory.js"
 import { ProviderBalances } from "../admin/ProviderBalances.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
-import { type AdminApi, type EndpointsOf, type GroupHandlers, TawsilApi } from "./Api.js"
+import { TawsilApi } from "./Api.js"
+import type { AdminApi } from "./AdminApi.js"
+import type { MountedEndpoints } from "./MountedGroup.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 
 /** The handlers of the `admin` group, for any HttpApi that contains it (Tawsil's own or a host's). */
-export const adminHandlers = <
-  Endpoints extends Record<keyof EndpointsOf<typeof AdminApi>, HttpApiEndpoint.Constraint>
->(
-  handlers: HttpApiBuilder.Handlers<never, Endpoints>
+export const adminHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
+  handlers: HttpApiBuilder.Handlers<never, MountedEndpoints<typeof AdminApi, Added>>
 ) =>
   Effect.gen(function* () {
     const accounts = yield* Accounts
@@ -28,7 +28,7 @@ export const adminHandlers = <
     const operator = yield* OperatorActions
     const ledger = yield* Ledger
     const dashboard = yield* Dashboard
-    const handled = (handlers as unknown as HttpApiBuilder.Handlers.FromGroup<typeof AdminApi>)
+    return handlers
       .handle("createAccount", ({ payload }) => accounts.create(payload))
       .handle("credit", ({ params, payload }) => accounts.credit(params.id, payload))
       .handle("putProvider", ({ params, payload }) => providers.put(params.id, payload))
@@ -57,7 +57,6 @@ export const adminHandlers = <
       .handle("dispatch", ({ params, payload }) => operator.dispatch(params.id, payload))
       .handle("check", ({ params }) => operator.check(params.id))
       .handle("dashboard", () => dashboard.summary)
-    return handled as unknown as GroupHandlers<Endpoints, HttpApiBuilder.Handlers.Context<typeof handled>>
   })
 
 export const AdminHttpLive = HttpApiBuilder.group(TawsilApi, "admin", adminHandlers)

@@ -1,20 +1,18 @@
 import { Context, Effect, Layer, Option, Redacted } from "effect"
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { readSecret, writeSecret } from "../db/SecretFile.js"
 import { TawsilConfig } from "../TawsilConfig.js"
-
-const digest = (value: string) => createHash("sha256").update(value).digest()
+import { tokenCheck } from "./TokenCheck.js"
 
 /** The operator's bearer token for `/v1/admin/*`. */
 export class AdminToken extends Context.Service<
   AdminToken,
   { readonly matches: (candidate: string) => boolean }
 >()("tawsil/http/AdminToken") {
-  static readonly make = (token: Redacted.Redacted<string>): AdminToken["Service"] => {
-    const expected = digest(Redacted.value(token))
-    return { matches: (candidate) => timingSafeEqual(digest(candidate), expected) }
-  }
+  static readonly make = (token: Redacted.Redacted<string>): AdminToken["Service"] => ({
+    matches: tokenCheck(token)
+  })
 
   static readonly layer = (token: Redacted.Redacted<string>) =>
     Layer.succeed(AdminToken, AdminToken.make(token))

@@ -1,10 +1,8 @@
-import { Config, Context, Effect, Layer, Metric, Option, Redacted, Schema } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { Config, Context, Effect, Layer, Metric, Option, Schema } from "effect"
 import { Unauthorized } from "./HttpErrors.js"
 import { render } from "../observability/PrometheusText.js"
 import { ScrapeGauges } from "./ScrapeGauges.js"
-
-const digest = (value: string) => createHash("sha256").update(value).digest()
+import { tokenCheck } from "./TokenCheck.js"
 
 /** `TAWSIL_METRICS_TOKEN`: unset = `/metrics` is open (scrapers usually carry no token). */
 export const metricsTokenConfig = Config.option(
@@ -28,16 +26,14 @@ export class MetricsEndpoint extends Context.Service<MetricsEndpoint>()(
     make: Effect.gen(function* () {
       const gauges = yield* ScrapeGauges
       const token = yield* Effect.orDie(metricsTokenConfig)
-      const expected = Option.map(token, (t) => digest(Redacted.value(t)))
+      const matchesToken = Option.map(token, tokenCheck)
 
       const authorize = (authorization: string | undefined) =>
-        Option.match(expected, {
+        Option.match(matchesToken, {
           onNone: () => Effect.void,
-          onSome: (want) => {
+          onSome: (matches) => {
             const given = /^bearer (.+)$/i.exec(authorization ?? "")?.[1]?.trim()
-            return given !== undefined && timingSafeEqual(digest(given), want)
-              ? Effect.void
-              : Effect.fail(unauthorized)
+            return given !== undefined && matches(given) ? Effect.void : Effect.fail(unauthorized)
           }
         })
 

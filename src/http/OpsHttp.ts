@@ -1,19 +1,19 @@
 import { Effect, Layer, Option } from "effect"
-import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
+import { HttpApiBuilder, type HttpApiMiddleware } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { EmbeddedPostgresStatus } from "../db/PostgresSupervisor.js"
 import { MetricsEndpoint } from "./MetricsEndpoint.js"
-import { type EndpointsOf, type GroupHandlers, type OpsApi, TawsilApi } from "./Api.js"
+import { TawsilApi } from "./Api.js"
+import type { OpsApi } from "./OpsApi.js"
+import type { MountedEndpoints } from "./MountedGroup.js"
 import { ServiceUnavailable } from "./HttpErrors.js"
 
 /**
  * The handlers of the `ops` group (`/healthz`, `/readyz`, `/metrics`), for any HttpApi that contains it (Tawsil's
  * own or a host's). Needs the SqlClient and `MetricsEndpoint`.
  */
-export const opsHandlers = <
-  Endpoints extends Record<keyof EndpointsOf<typeof OpsApi>, HttpApiEndpoint.Constraint>
->(
-  handlers: HttpApiBuilder.Handlers<never, Endpoints>
+export const opsHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
+  handlers: HttpApiBuilder.Handlers<never, MountedEndpoints<typeof OpsApi, Added>>
 ) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -37,13 +37,12 @@ export const opsHandlers = <
         Effect.fail(new ServiceUnavailable({ message: "database unreachable" }))
       )
     )
-    const handled = (handlers as unknown as HttpApiBuilder.Handlers.FromGroup<typeof OpsApi>)
+    return handlers
       .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
       .handle("readyz", () =>
         embeddedRunning.pipe(Effect.andThen(databaseReachable), Effect.as({ status: "ready" as const }))
       )
       .handle("metrics", ({ headers }) => metrics.scrape(headers.authorization))
-    return handled as unknown as GroupHandlers<Endpoints, HttpApiBuilder.Handlers.Context<typeof handled>>
   })
 
 export const OpsHttpLive = HttpApiBuilder.group(TawsilApi, "ops", opsHandlers).pipe(

@@ -1,10 +1,12 @@
 import { Effect } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
-import { HttpApiBuilder, type HttpApiEndpoint } from "effect/http-api"
+import { HttpApiBuilder, type HttpApiMiddleware } from "effect/http-api"
 import { Accounts } from "../orders/Accounts.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
-import { type EndpointsOf, type GroupHandlers, type OrdersApi, TawsilApi } from "./Api.js"
+import { TawsilApi } from "./Api.js"
+import type { MountedEndpoints } from "./MountedGroup.js"
+import type { OrdersApi } from "./OrdersApi.js"
 import { makeAccountLimiter } from "./AccountRateLimit.js"
 import { CurrentAccount } from "./Auth.js"
 
@@ -16,16 +18,14 @@ export const markReplayed = HttpEffect.appendPreResponseHandler((_request, respo
  * The handlers of the `orders` group, for any HttpApi that contains the group: Tawsil's own, or a host service's
  * (`HttpApiBuilder.group(HostApi, "orders", ordersHandlers)`).
  */
-export const ordersHandlers = <
-  Endpoints extends Record<keyof EndpointsOf<typeof OrdersApi>, HttpApiEndpoint.Constraint>
->(
-  handlers: HttpApiBuilder.Handlers<never, Endpoints>
+export const ordersHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
+  handlers: HttpApiBuilder.Handlers<never, MountedEndpoints<typeof OrdersApi, Added>>
 ) =>
   Effect.gen(function* () {
     const orders = yield* Orders
     const accounts = yield* Accounts
     const limiter = yield* makeAccountLimiter
-    const handled = (handlers as unknown as HttpApiBuilder.Handlers.FromGroup<typeof OrdersApi>)
+    return handlers
       .handle("create", ({ payload, headers }) =>
         Effect.gen(function* () {
           const accountId = yield* CurrentAccount
@@ -56,7 +56,6 @@ export const ordersHandlers = <
       .handle("account", () =>
         Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(accounts.get(accountId)))
       )
-    return handled as unknown as GroupHandlers<Endpoints, HttpApiBuilder.Handlers.Context<typeof handled>>
   })
 
 export const OrdersHttpLive = HttpApiBuilder.group(TawsilApi, "orders", ordersHandlers)

@@ -6,12 +6,12 @@ import {
   AccountNotFound,
   CreatedAccount,
   type CreateAccountRequest,
-  type CreditRequest,
-  InsufficientBalance
+  type CreditRequest
 } from "./Account.js"
 import { hashApiKey, newAccountId, newApiKey } from "./ApiKeys.js"
 import { ensureCreditFits } from "./BalanceRange.js"
 import { fromCents, normalize, toCents } from "./Money.js"
+import { debitWithinOverdraft } from "./settlement/Overdraft.js"
 
 interface AccountRow {
   readonly id: string
@@ -83,14 +83,13 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
             const row = rows[0]
             if (row === undefined)
               return yield* new AccountNotFound({ message: "account not found", accountId: id })
-            const after = toCents(row.balance) + toCents(request.amount)
-            if (after < -toCents(row.overdraft_limit)) {
-              return yield* new InsufficientBalance({
-                message: "the correction would pass the overdraft limit",
-                balance: normalize(row.balance),
-                required: normalize(request.amount).replace(/^-/, "")
-              })
-            }
+            const after = yield* Effect.fromResult(
+              debitWithinOverdraft(
+                { balance: toCents(row.balance), overdraftLimit: row.overdraft_limit },
+                -toCents(request.amount),
+                "the correction would pass the overdraft limit"
+              )
+            )
             yield* ensureCreditFits(sql, id, { before: toCents(row.balance), after })
             const kind = request.amount.startsWith("-") ? "correction" : "credit"
             const updated = yield* sql<AccountRow>`

@@ -2,11 +2,6 @@ import { Context, type Effect } from "effect"
 import type { Mapping } from "./Package.js"
 import type { OrderRow } from "./OrderRow.js"
 
-/**
- * How order intake hands new orders to an engine running in the same process: their outbox rows are written
- * already owned by `nodeId` (fence 1), and `started` is called after the commit. Without it, rows are written
- * unowned and any engine on the database claims them.
- */
 /** A just-created order with its package's route: all the engine needs to send it without reading it back. */
 export interface NewOrderJob extends OrderRow {
   readonly route_mode: "auto" | "manual"
@@ -15,6 +10,11 @@ export interface NewOrderJob extends OrderRow {
   readonly mappings: Record<string, Mapping>
 }
 
+/**
+ * How order intake hands new orders to an engine running in the same process: their outbox rows are written
+ * already owned by `nodeId` (fence 1), and `started` is called after the commit. Without it, rows are written
+ * unowned and any engine on the database claims them.
+ */
 export class DispatchHandoff extends Context.Service<
   DispatchHandoff,
   {

@@ -1,7 +1,5 @@
-import { PgTypes } from "@effect/sql-pg"
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
-import { InsufficientBalance } from "./Account.js"
 import { outOfRange } from "./BalanceRange.js"
 import type { CreatedOrder, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
 import { requestHash } from "./CreateOrder.js"
@@ -10,6 +8,8 @@ import { IdempotencyKeyReused } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 import type { NewOrderJob } from "./DispatchHandoff.js"
 import { CurrencyMismatch, type Mapping, PackageNotFound, PackageUnavailable } from "./Package.js"
+import { insertOrders, type NewOrder } from "./IntakeInsert.js"
+import { debitWithinOverdraft } from "./settlement/Overdraft.js"
 
 export type IntakeResult = Result.Result<CreatedOrder, CreateOrderError>
 
@@ -28,14 +28,6 @@ interface AccountRow {
   readonly balance: string
   readonly overdraft_limit: string
   readonly currency: string
-}
-interface NewOrder {
-  readonly id: string
-  readonly command: IntakeCommand
-  readonly hash: string
-  readonly amount: string
-  readonly currency: string
-  readonly balanceAfter: string
 }
 
 const keyOf = (accountId: string, key: string) => `${accountId}\u0000${key}`
@@ -113,26 +105,26 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
           outOfRange("the order's total (price × quantity) is past the largest amount", before)
         )
       }
-      if (before - required < -toCents(account.overdraft_limit)) {
-        return Result.fail(
-          new InsufficientBalance({
-            message: "الرصيد غير كافٍ لتنفيذ الطلب (insufficient balance)",
-            balance: fromCents(before),
-            required: fromCents(required)
-          })
-        )
-      }
-      balance.set(account.id, before - required)
-      const order: NewOrder = {
-        id: command.orderId,
-        command,
-        hash,
-        amount: fromCents(required),
-        currency: pkg.currency,
-        balanceAfter: fromCents(before - required)
-      }
-      if (key !== undefined) newByKey.set(key, order)
-      return Result.succeed(order)
+      return Result.map(
+        debitWithinOverdraft(
+          { balance: before, overdraftLimit: account.overdraft_limit },
+          required,
+          "الرصيد غير كافٍ لتنفيذ الطلب (insufficient balance)"
+        ),
+        (after) => {
+          balance.set(account.id, after)
+          const order: NewOrder = {
+            id: command.orderId,
+            command,
+            hash,
+            amount: fromCents(required),
+            currency: pkg.currency,
+            balanceAfter: fromCents(after)
+          }
+          if (key !== undefined) newByKey.set(key, order)
+          return order
+        }
+      )
     }
 
     const decisions = commands.map(decide)
@@ -163,46 +155,3 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     )
     return { results, jobs }
   })
-
-/**
- * Orders, their ledger debits, their outbox rows and the new balances in one statement (one round trip while the
- * account rows are locked). Foreign keys between the CTEs are checked at the end of the statement.
- */
-const insertOrders = (
-  sql: SqlClient.SqlClient,
-  created: ReadonlyArray<NewOrder>,
-  owner: string | null,
-  balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>
-) => {
-  const column = <A>(f: (o: NewOrder) => A) => created.map(f)
-  // the client infers an array parameter's type from its elements: one with only nulls needs it spelled out
-  const nullableText = (f: (o: NewOrder) => string | null) =>
-    Result.getOrThrow(PgTypes.array(column(f), PgTypes.OID.text))
-  return sql<OrderRow>`
-    with inserted as (
-      insert into orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
-                          idempotency_key, request_hash)
-      select * from unnest(
-        ${column((o) => o.id)}::uuid[], ${column((o) => o.command.accountId)}::text[],
-        ${column((o) => o.command.request.packageId)}::text[], ${column((o) => o.command.request.quantity)}::int[],
-        ${column((o) => o.command.request.playerId)}::text[], ${nullableText((o) => o.command.request.extra ?? null)}::text[],
-        ${column((o) => o.amount)}::numeric[], ${column((o) => o.currency)}::text[],
-        ${nullableText((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
-      returning *
-    ), debited as (
-      insert into ledger_entries (account_id, kind, amount, balance_after, order_id)
-      select a, 'debit', -amt, after, o from unnest(
-        ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
-        ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)
-    ), queued as (
-      -- owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
-      insert into outbox (order_id, owner_node, fence, claimed_at)
-      select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
-      from unnest(${column((o) => o.id)}::uuid[]) as t (id)
-    ), charged as (
-      update accounts set balance = v.balance
-      from unnest(${balances.map((b) => b.id)}::text[], ${balances.map((b) => b.balance)}::numeric[]) as v (id, balance)
-      where accounts.id = v.id
-    )
-    select * from inserted`
-}

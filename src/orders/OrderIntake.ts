@@ -1,6 +1,7 @@
-import { Context, Deferred, Effect, Exit, Layer, Option, Queue, Result } from "effect"
+import { Context, Effect, Exit, Layer, Option, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomUUID } from "node:crypto"
+import { makeBatcher } from "../db/Batcher.js"
 import { writeIsolating } from "./BatchIsolation.js"
 import { DispatchHandoff } from "./DispatchHandoff.js"
 import type { CreatedOrder, CreateOrderCommand, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
@@ -16,11 +17,6 @@ export class IntakeConfig extends Context.Service<
     Layer.succeed(IntakeConfig, { ...IntakeConfig.defaults, ...options })
 }
 
-interface Pending {
-  readonly command: IntakeCommand
-  readonly done: Deferred.Deferred<CreatedOrder, CreateOrderError>
-}
-
 /**
  * Group commit for order creation. Concurrent creates queue up while a transaction is in flight and the next
  * writer takes them all (up to `maxBatch`) into one transaction, so a single hot account is not limited by one
@@ -34,8 +30,6 @@ export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/O
     )
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
     const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
-    const queue = yield* Queue.unbounded<Pending>()
-    yield* Effect.addFinalizer(() => Queue.shutdown(queue))
 
     const write = (commands: ReadonlyArray<IntakeCommand>) =>
       sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
@@ -52,27 +46,17 @@ export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/O
     // one bad command must not fail its neighbours, nor make them wait for one transaction each
     const writeBatch = writeIsolating(write)
 
-    const settle = (batch: ReadonlyArray<Pending>) =>
-      writeBatch(batch.map((p) => p.command)).pipe(
-        Effect.catchCause((cause) => Effect.succeed(batch.map(() => Exit.failCause(cause)))),
-        Effect.flatMap((exits) =>
-          Effect.forEach(batch, (pending, i) => Deferred.done(pending.done, exitOf(exits[i]!)))
-        )
-      )
-
-    const writer = Queue.takeBetween(queue, 1, config.maxBatch).pipe(
-      Effect.flatMap((chunk) => settle(Array.from(chunk))),
-      Effect.forever,
-      Effect.annotateLogs({ module: "OrderIntake" })
-    )
-    for (let i = 0; i < config.writers; i++) yield* Effect.forkScoped(writer)
+    const create = yield* makeBatcher({
+      run: (commands: ReadonlyArray<IntakeCommand>) =>
+        writeBatch(commands).pipe(Effect.annotateLogs({ module: "OrderIntake" })),
+      maxBatch: config.maxBatch,
+      concurrency: config.writers
+    })
 
     const submit = (command: CreateOrderCommand) =>
       Effect.gen(function* () {
         yield* validateCreate(command)
-        const done = yield* Deferred.make<CreatedOrder, CreateOrderError>()
-        yield* Queue.offer(queue, { command: { ...command, orderId: randomUUID() }, done })
-        return yield* Deferred.await(done)
+        return yield* exitOf(yield* create({ ...command, orderId: randomUUID() }))
       })
 
     return { submit } as const

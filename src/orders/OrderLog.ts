@@ -1,6 +1,6 @@
 import { DateTime, Effect } from "effect"
 import type { SqlClient } from "effect/sql"
-import { isUuid } from "./ManualSettlement.js"
+import { isUuid } from "./OrderLookup.js"
 import { DispatchLog, DispatchLogEntry } from "./Operator.js"
 import type { OrderNotFound } from "./Order.js"
 

@@ -1,6 +1,6 @@
-import { type Duration, Effect, type Result, Schema } from "effect"
+import { type Duration, Effect, RcMap, type Result, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import { makeBatcher } from "./BarakatBatch.js"
+import { makeBatcher } from "../db/Batcher.js"
 import {
   type CheckKey,
   checkResultFor,
@@ -13,18 +13,13 @@ import type { Answer, Operation } from "./ProviderHttp.js"
 import {
   exchange,
   joinUrl,
-  keyed,
+  layerRcMap,
   misconfigured,
   providerHttpClient,
   spacingLimiter,
   type SpacingLimiter
 } from "./ProviderHttp.js"
-import {
-  type ProviderClient,
-  type ProviderError,
-  ProviderMisconfigured,
-  type ProviderOrder
-} from "./Provider.js"
+import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
@@ -67,8 +62,6 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...barakatDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
-    const limiters = yield* keyed<SpacingLimiter>()
-    const clients = yield* keyed<ProviderClient>()
 
     const makeClient = (providerId: string, config: BarakatRow, limiter: SpacingLimiter) =>
       Effect.gen(function* () {
@@ -129,18 +122,19 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
             Effect.withSpan("Barakat.checkBatch", { attributes: { providerId, orders: ids.length } })
           )
         }
-        const batchedCheck = yield* makeBatcher(
-          {
-            window: settings.batchWindow,
-            maxBatch: settings.maxBatch,
-            concurrency: settings.batchConcurrency
-          },
-          checkBatch
-        )
+        const batchedCheck = yield* makeBatcher({
+          run: checkBatch,
+          window: settings.batchWindow,
+          maxBatch: settings.maxBatch,
+          concurrency: settings.batchConcurrency
+        })
 
         const check = (order: ProviderOrder) =>
           /^[A-Za-z0-9_-]{1,64}$/.test(order.orderId)
-            ? batchedCheck({ orderId: order.orderId, providerOrderId: order.providerOrderId })
+            ? Effect.flatMap(
+                batchedCheck({ orderId: order.orderId, providerOrderId: order.providerOrderId }),
+                Effect.fromResult
+              )
             : misconfigured(`Barakat cannot check an order id like "${order.orderId}"`)
 
         const balance = call("profile", "balance", {}, parseBalance).pipe(
@@ -155,6 +149,15 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
         return scrubbedClient({ place, check, balance, catalogue }, secrets)
       })
 
+    const limiters = yield* layerRcMap((_providerId: string) => spacingLimiter(settings.spacing))
+    // one client — so one check batcher — per provider and configuration (keys compared by value): a changed token
+    // gets a new one
+    const clients = yield* layerRcMap((key: { readonly providerId: string; readonly config: BarakatRow }) =>
+      Effect.flatMap(Effect.scoped(RcMap.get(limiters, key.providerId)), (limiter) =>
+        makeClient(key.providerId, key.config, limiter)
+      )
+    )
+
     const factory: ProviderFactory = (row: ProviderRow) =>
       Effect.gen(function* () {
         const config = yield* decodeRow(row).pipe(
@@ -165,10 +168,7 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
               })
           )
         )
-        const limiter = yield* limiters.get(row.id, spacingLimiter(settings.spacing))
-        // one client — so one check batcher — per provider and configuration; a changed token gets a new one
-        const key = JSON.stringify([row.id, config.base_url, config.credentials.apiToken])
-        return yield* clients.get(key, makeClient(row.id, config, limiter))
+        return yield* Effect.scoped(RcMap.get(clients, { providerId: row.id, config }))
       })
 
     return factory

@@ -1,4 +1,4 @@
-import { type Cause, type Context, Data, Duration, Effect, Fiber, Option, Scope, Semaphore } from "effect"
+import { type Cause, Context, Data, Duration, Effect, Option, RcMap, Scope, Semaphore } from "effect"
 import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { hostname } from "node:os"
 import { guarded } from "./CallGuard.js"
@@ -205,21 +205,19 @@ export const spacingLimiter = (spacing: Duration.Input): Effect.Effect<SpacingLi
   })
 
 /**
- * One value per key, made on first use and kept while the scope of the caller of `keyed` (a layer) lives: the
- * per-provider rate limiters and batchers. A value is made once even under concurrency, and in the layer's own
- * runtime — its background fibers must not inherit the log annotations or span of the order fiber that asked first.
+ * An `RcMap` whose values live as long as the layer that made it: the per-provider rate limiters and check
+ * batchers, each made once even under concurrency and kept while idle. `RcMap.get` runs a lookup in the context of
+ * the fiber that asked first; this one runs it in the layer's own context instead (its Clock, no span), so a
+ * value's background fibers carry neither the span nor the log annotations of one order fiber (the test kit's
+ * clock reads `orderId`).
  */
-export const keyed = <A>() =>
-  Effect.gen(function* () {
-    const scope = yield* Effect.scope
-    // the layer's own context (its Clock, log annotations, span): Effect 3 captured its runtime
-    const context: Context.Context<never> = yield* Effect.context<never>()
-    const entries = new Map<string, Fiber.Fiber<A>>()
-    const get = (key: string, make: Effect.Effect<A, never, Scope.Scope>): Effect.Effect<A> =>
-      Effect.suspend(() => {
-        const making = entries.get(key) ?? Effect.runForkWith(context)(Scope.provide(make, scope))
-        entries.set(key, making)
-        return Fiber.join(making)
-      })
-    return { get } as const
-  })
+export const layerRcMap = <K, A>(lookup: (key: K) => Effect.Effect<A, never, Scope.Scope>) =>
+  Effect.flatMap(Effect.context<never>(), (layerContext) =>
+    RcMap.make({
+      lookup: (key: K) =>
+        Effect.updateContext(lookup(key), (asked: Context.Context<Scope.Scope>) =>
+          Context.add(layerContext, Scope.Scope, Context.get(asked, Scope.Scope))
+        ),
+      idleTimeToLive: Duration.infinity
+    })
+  )

@@ -6,15 +6,32 @@ import type { ProviderRow } from "./ProviderConfigs.js"
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
 
 /**
+ * A provider kind: its factory, and how its adapter reaches the provider. `remote`: over a wire, calling the
+ * `ProviderCallGuard` as each request leaves (after any rate-limit wait), and the engine's send timeout starts
+ * then. `local`: the send timeout starts with the call (an adapter that never calls the guard must be `local`, or a
+ * send it never answers would never time out).
+ */
+export interface ProviderKind {
+  readonly make: ProviderFactory
+  readonly reach: "remote" | "local"
+}
+
+/** A kind as a host gives it: a plain factory is a `local` kind. */
+export type ProviderKindInput = ProviderFactory | ProviderKind
+
+export const providerKind = (input: ProviderKindInput): ProviderKind =>
+  typeof input === "function" ? { make: input, reach: "local" } : input
+
+/**
  * Provider kinds added to the built-in ones (`znet`, `barakat`, `codes`, `simulator`) by a host service embedding
  * Tawsil, or by a test (`tawsil/testing`'s scripted provider). A provider row whose `kind` names one of them is
  * served by its factory; a built-in kind of the same name is replaced.
  */
 export class ProviderKinds extends Context.Service<
   ProviderKinds,
-  Readonly<Record<string, ProviderFactory>>
+  Readonly<Record<string, ProviderKindInput>>
 >()("tawsil/providers/ProviderKinds") {
-  static readonly layer = (kinds: Readonly<Record<string, ProviderFactory>>) =>
+  static readonly layer = (kinds: Readonly<Record<string, ProviderKindInput>>) =>
     Layer.succeed(ProviderKinds, kinds)
 
   static readonly none = ProviderKinds.layer({})

@@ -3,7 +3,7 @@ import { ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
 import { SimulatorProvider } from "./Simulator.js"
-import { type ProviderFactory, ProviderKinds } from "./ProviderKinds.js"
+import { type ProviderKind, providerKind, ProviderKinds } from "./ProviderKinds.js"
 import { codesFactory } from "./Codes.js"
 import { SqlClient } from "effect/sql"
 import { makeBarakatFactory } from "./Barakat.js"
@@ -19,31 +19,34 @@ const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
  * same name). A kind without a factory is a misconfiguration, not a crash. The wire adapters keep their
  * per-provider rate limiters and check batchers in the layer's scope, and need an `HttpClient`.
  */
-const factoriesOfThisBuild = Effect.gen(function* () {
+const kindsOfThisBuild = Effect.gen(function* () {
   const simulator = yield* SimulatorProvider
   const sql = yield* SqlClient.SqlClient
   const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
-  const factories: Readonly<Record<string, ProviderFactory>> = {
-    codes: codesFactory(sql),
-    znet: yield* makeZnetFactory(),
-    barakat: yield* makeBarakatFactory(),
-    simulator: (row) =>
-      decodeSimulatorOptions(row.options).pipe(
-        Effect.map((options) => simulator.client(row.id, options)),
-        Effect.mapError(
-          () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
-        )
-      ),
-    ...added
+  const builtIn: Readonly<Record<string, ProviderKind>> = {
+    codes: { make: codesFactory(sql), reach: "local" },
+    znet: { make: yield* makeZnetFactory(), reach: "remote" },
+    barakat: { make: yield* makeBarakatFactory(), reach: "remote" },
+    simulator: {
+      make: (row) =>
+        decodeSimulatorOptions(row.options).pipe(
+          Effect.map((options) => simulator.client(row.id, options)),
+          Effect.mapError(
+            () => new ProviderMisconfigured({ message: `provider ${row.id}: invalid simulator options` })
+          )
+        ),
+      reach: "local"
+    }
   }
-  return factories
+  const hosts = Object.entries(added).map(([name, kind]) => [name, providerKind(kind)] as const)
+  return { ...builtIn, ...Object.fromEntries(hosts) }
 })
 
 /** Configured providers by id: the engine's way to a `ProviderClient`. */
 export class Providers extends Context.Service<Providers>()("tawsil/providers/Providers", {
   make: Effect.gen(function* () {
     const configs = yield* ProviderConfigs
-    const factories = yield* factoriesOfThisBuild
+    const kinds = yield* kindsOfThisBuild
 
     const load = (providerId: string) =>
       Effect.gen(function* () {
@@ -56,13 +59,13 @@ export class Providers extends Context.Service<Providers>()("tawsil/providers/Pr
           )
         if (!row.enabled)
           return yield* new ProviderMisconfigured({ message: `provider ${providerId} is disabled` })
-        const factory = factories[row.kind]
-        if (factory === undefined) {
+        const kind = kinds[row.kind]
+        if (kind === undefined) {
           return yield* new ProviderMisconfigured({ message: `no adapter for provider kind "${row.kind}"` })
         }
         // every kind, a host's own included: no form of a credential leaves a provider's answer
-        const client = scrubbedClient(yield* factory(row), secretsOf(row.credentials))
-        return { kind: row.kind, client: instrumentProvider(providerId, client) }
+        const client = scrubbedClient(yield* kind.make(row), secretsOf(row.credentials))
+        return { kind: row.kind, reach: kind.reach, client: instrumentProvider(providerId, client) }
       })
 
     // every send and check needs its provider's client: a configuration change takes effect within seconds

@@ -1,14 +1,13 @@
-import { type Duration, Effect, type Result, Schema } from "effect"
+import { type Duration, Effect, RcMap, type Result, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Answer, Operation } from "./ProviderHttp.js"
 import {
   exchange,
   joinUrl,
-  keyed,
+  layerRcMap,
   misconfigured,
   providerHttpClient,
-  spacingLimiter,
-  type SpacingLimiter
+  spacingLimiter
 } from "./ProviderHttp.js"
 import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
@@ -50,7 +49,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...znetDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
-    const limiters = yield* keyed<SpacingLimiter>()
+    const limiters = yield* layerRcMap((_providerId: string) => spacingLimiter(settings.spacing))
 
     const factory: ProviderFactory = (row: ProviderRow) =>
       Effect.gen(function* () {
@@ -62,7 +61,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
               })
           )
         )
-        const limiter = yield* limiters.get(row.id, spacingLimiter(settings.spacing))
+        const limiter = yield* Effect.scoped(RcMap.get(limiters, row.id))
         const { kod, sifre } = config.credentials
         const secrets = [kod, sifre]
 

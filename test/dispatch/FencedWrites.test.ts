@@ -58,7 +58,6 @@ describe("dispatch: every engine write is fenced", () => {
             if (Result.isFailure(result)) assert.deepStrictEqual(result.failure.step, step)
           }
           yield* store.complete(stale)
-          yield* store.release(stale)
 
           assert.deepStrictEqual(yield* orderRow(order.id), before, "the order is untouched")
           assert.deepStrictEqual(yield* dispatchLogOf(order.id), [])

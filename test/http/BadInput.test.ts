@@ -2,7 +2,7 @@ import { HttpClientRequest } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Stream } from "effect"
-import { maxBodyBytes } from "../../src/http/ErrorMapping.js"
+import { maxBodyBytes } from "../../src/http/RequestFailures.js"
 import { orderCursor } from "../../src/orders/Cursor.js"
 import {
   resellerWithBalance,

@@ -1,0 +1,84 @@
+import { Duration } from "effect"
+import type { NewOrderJob } from "../orders/DispatchHandoff.js"
+import { Phase } from "../monitor/Phase.js"
+import { type RoutedJob, routeOf } from "../providers/Routing.js"
+import type { DispatchSettings } from "./DispatchConfig.js"
+
+/** Where an order's run starts: its first phase, the wait before a watch's first check, when it was sent. */
+export interface Resumption {
+  readonly phase: Exclude<Phase, { _tag: "Finished" }>
+  readonly firstDelay: Duration.Duration
+  readonly sentAtMillis: number | undefined
+}
+
+/**
+ * Where a (re)started fiber picks an order up. `queued` → send. `sending` → a send may have reached the provider
+ * before the previous owner stopped, so check by reference first (never re-send blindly). `awaiting` → keep
+ * polling, the next check due one interval after the last one.
+ */
+const resumePhase = (job: NewOrderJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
+  const hop = Math.max(0, job.provider_id === null ? 0 : route.indexOf(job.provider_id))
+  switch (job.dispatch_state) {
+    case "queued":
+      return Phase.Send({ hop: 0 })
+    case "sending":
+      return job.provider_id === null
+        ? Phase.Send({ hop: 0 })
+        : Phase.Watch({
+            providerId: job.provider_id,
+            hop,
+            // the previous owner's last attempt may have left just before it stopped: count from now
+            ambiguousSince: resumedAt,
+            providerOrderId: job.provider_order_id ?? undefined
+          })
+    case "awaiting":
+      return Phase.Watch({
+        providerId: job.provider_id ?? route[0] ?? "",
+        hop,
+        ambiguousSince: undefined,
+        providerOrderId: job.provider_order_id ?? undefined
+      })
+    default:
+      return Phase.Finished({ outcome: job.dispatch_state })
+  }
+}
+
+/**
+ * Where the order stands at `startedAt` (Clock millis) and for how long (database clock: seconds since its first
+ * send and its last check, null when never). `undefined`: nothing left to do (not pending, or finished).
+ */
+export const resumption = (
+  job: NewOrderJob,
+  settings: DispatchSettings,
+  startedAt: number,
+  secondsSinceSent: number | null,
+  secondsSinceChecked: number | null
+): Resumption | undefined => {
+  const phase = job.status === "pending" ? resumePhase(job, routeOf(job, settings), startedAt) : undefined
+  if (phase === undefined || phase._tag === "Finished") return undefined
+  const firstDelay =
+    phase._tag === "Watch" && phase.ambiguousSince === undefined
+      ? Duration.subtract(
+          settings.pollInterval,
+          // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds
+          Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
+        )
+      : Duration.zero
+  const sentAtMillis = secondsSinceSent === null ? undefined : startedAt - secondsSinceSent * 1000
+  return { phase, firstDelay, sentAtMillis }
+}
+
+/** The fields a long-running order fiber keeps: not the whole row (account, price, hashes, dates, …). */
+export const routedJob = (job: NewOrderJob): RoutedJob => ({
+  id: job.id,
+  reference: job.reference,
+  provider_order_id: job.provider_order_id,
+  quantity: job.quantity,
+  player_id: job.player_id,
+  extra: job.extra,
+  mappings: job.mappings,
+  route_override: job.route_override,
+  route_mode: job.route_mode,
+  primary_provider: job.primary_provider,
+  fallback_provider: job.fallback_provider
+})
