@@ -48,6 +48,8 @@ export const startNode = (
             TAWSIL_DEMO: "false",
             // the load comes from a few accounts, far above the default per-account create limit
             TAWSIL_ACCOUNT_RATE: "0",
+            // a chaos node is one process: its SIGKILL takes the whole node down at once
+            TAWSIL_PROCESSES: "1",
             TAWSIL_DATA_DIR: join(env.dir, `data-${name}`)
           },
           stdio: ["ignore", fd, fd]

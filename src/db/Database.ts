@@ -1,5 +1,5 @@
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, type Redacted } from "effect"
 import { TawsilConfig } from "../TawsilConfig.js"
 import { startEmbeddedPostgres } from "./EmbeddedPostgres.js"
 import { MigrationsLive } from "./Migrations.js"
@@ -11,6 +11,11 @@ const poolOptions = { maxConnections: 20, minConnections: 4, applicationName: "t
 const connect = (url: Parameters<typeof PgClient.layer>[0]["url"] & {}) =>
   MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url, ...poolOptions })))
 
+/** Where the standalone service's database is: other processes of the service connect to the same one. */
+export class DatabaseUrl extends Context.Service<DatabaseUrl, Redacted.Redacted<string>>()(
+  "tawsil/db/DatabaseUrl"
+) {}
+
 /**
  * The SqlClient of the standalone service: `DATABASE_URL` when set, else an embedded Postgres under the data
  * directory, supervised (its status feeds `/readyz`), started and stopped with the layer. Migrations have run when
@@ -20,7 +25,11 @@ export const DatabaseLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* TawsilConfig
     if (Option.isSome(config.databaseUrl)) {
-      return Layer.merge(connect(config.databaseUrl.value), EmbeddedPostgresStatus.external)
+      return Layer.mergeAll(
+        connect(config.databaseUrl.value),
+        EmbeddedPostgresStatus.external,
+        Layer.succeed(DatabaseUrl, config.databaseUrl.value)
+      )
     }
     const pg = yield* startEmbeddedPostgres({
       dataDir: config.dataDir,
@@ -30,6 +39,6 @@ export const DatabaseLive = Layer.unwrap(
       pg.status === undefined
         ? EmbeddedPostgresStatus.external
         : Layer.succeed(EmbeddedPostgresStatus, pg.status)
-    return Layer.merge(connect(pg.url), status)
+    return Layer.mergeAll(connect(pg.url), status, Layer.succeed(DatabaseUrl, pg.url))
   })
 )

@@ -69,9 +69,27 @@ export const jsonLogger: Logger.Logger<unknown, string> = Logger.make((options) 
 /** How long JSON lines wait to be written together: one `write` per window instead of one per line. */
 export const logWindow = Duration.millis(20)
 
+/**
+ * Several processes of one service (`TAWSIL_PROCESSES`) share one stdout: a write to a pipe is atomic only up to
+ * PIPE_BUF (4096 bytes on Linux), so lines go out in whole-line chunks of at most that size (a longer line alone).
+ */
+const pipeAtomicBytes = 4096
+
 const writeLines = (lines: Array<string>) =>
   Effect.sync(() => {
-    if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`)
+    let chunk = ""
+    let bytes = 0
+    for (const line of lines) {
+      const size = Buffer.byteLength(line) + 1
+      if (bytes > 0 && bytes + size > pipeAtomicBytes) {
+        process.stdout.write(chunk)
+        chunk = ""
+        bytes = 0
+      }
+      chunk += `${line}\n`
+      bytes += size
+    }
+    if (bytes > 0) process.stdout.write(chunk)
   })
 
 /**

@@ -79,84 +79,89 @@ export const awaitReady = (
 
 /**
  * Tawsil as `npm start` runs it (embedded Postgres in a fresh data directory), a Znet wire simulator as its only
- * provider, one funded reseller; the scope stops the service (and anything left of its Postgres) and removes the
+ * provider, one funded reseller, `extraEnv` on top of the test settings; the scope stops the service (and anything left of its Postgres) and removes the
  * directory.
  */
-export const startService = Effect.gen(function* () {
-  const dataDir = yield* Effect.acquireRelease(
-    Effect.sync(() => {
-      const dir = mkdtempSync(join(tmpdir(), "tawsil-dbkill-"))
-      chmodSync(dir, 0o755)
-      return dir
-    }),
-    (dir) =>
+export const startServiceWith = (extraEnv: Readonly<Record<string, string>>) =>
+  Effect.gen(function* () {
+    const dataDir = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const pid = postmasterPid(dir)
-        if (pid !== undefined && isAlive(pid)) process.kill(pid, "SIGKILL")
-        rmSync(dir, { recursive: true, force: true })
-      })
-  )
-  const sim = yield* ZnetSimulator.start({
-    balance: 1e9,
-    latencyMs: 200,
-    pollsBeforeFinal: 1,
-    outcome: "mixed"
-  })
-  const port = yield* Effect.promise(freePort)
-  const pgPort = yield* Effect.promise(freePort)
-  const adminToken = `dbkill-${randomBytes(12).toString("hex")}`
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== "DATABASE_URL" && !key.startsWith("TAWSIL_"))
-  )
-  const service = yield* spawnScoped(join(process.cwd(), "node_modules", ".bin", "tsx"), ["src/main.ts"], {
-    cwd: process.cwd(),
-    env: {
-      ...inherited,
-      PORT: String(port),
-      TAWSIL_DATA_DIR: dataDir,
-      TAWSIL_PG_PORT: String(pgPort),
-      TAWSIL_ADMIN_TOKEN: adminToken,
-      TAWSIL_DEMO: "false",
-      TAWSIL_LOG_FORMAT: "json",
-      TAWSIL_POLL_INTERVAL: "1 second",
-      TAWSIL_SHUTDOWN_GRACE: `${graceSeconds} seconds`,
-      TAWSIL_RESEND_QUIET_PERIOD: "3 seconds"
-    }
-  })
-  const base = `http://127.0.0.1:${port}`
-  const context = () => `\n--- service output (last 6000 chars) ---\n${service.output().slice(-6000)}`
-  yield* awaitReady(base, service.isRunning, context, "60 seconds")
-  const admin = (method: string, path: string, body?: unknown) =>
-    call(`${base}${path}`, { method, token: adminToken, body }).pipe(
-      Effect.filterOrElse(
-        (answer) => answer.status < 300,
-        () => Effect.die(new Error(`${method} ${path} failed${context()}`))
-      ),
-      Effect.map(json)
+        const dir = mkdtempSync(join(tmpdir(), "tawsil-dbkill-"))
+        chmodSync(dir, 0o755)
+        return dir
+      }),
+      (dir) =>
+        Effect.sync(() => {
+          const pid = postmasterPid(dir)
+          if (pid !== undefined && isAlive(pid)) process.kill(pid, "SIGKILL")
+          rmSync(dir, { recursive: true, force: true })
+        })
     )
-  // the Znet adapter spaces the calls to one provider 200 ms apart: four providers (one simulator) move orders faster
-  for (const i of packageNumbers) {
-    yield* admin("PUT", `/v1/admin/providers/z${i}`, {
-      kind: "znet",
-      name: `Znet ${i}`,
-      enabled: true,
-      baseUrl: sim.baseUrl,
-      credentials: { kod: sim.kod, sifre: sim.sifre }
+    const sim = yield* ZnetSimulator.start({
+      balance: 1e9,
+      latencyMs: 200,
+      pollsBeforeFinal: 1,
+      outcome: "mixed"
     })
-    yield* admin("PUT", `/v1/admin/packages/p${i}`, {
-      name: `PUBG 325 via z${i}`,
-      price: "1.00",
-      currency: "USD",
-      enabled: true,
-      route: { mode: "auto", primary: `z${i}` },
-      mappings: { [`z${i}`]: { sku: "2", meta: { oyun: "1", kupur: "325" } } }
+    const port = yield* Effect.promise(freePort)
+    const pgPort = yield* Effect.promise(freePort)
+    const adminToken = `dbkill-${randomBytes(12).toString("hex")}`
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => key !== "DATABASE_URL" && !key.startsWith("TAWSIL_"))
+    )
+    const service = yield* spawnScoped(join(process.cwd(), "node_modules", ".bin", "tsx"), ["src/main.ts"], {
+      cwd: process.cwd(),
+      env: {
+        ...inherited,
+        PORT: String(port),
+        TAWSIL_DATA_DIR: dataDir,
+        TAWSIL_PG_PORT: String(pgPort),
+        TAWSIL_ADMIN_TOKEN: adminToken,
+        TAWSIL_DEMO: "false",
+        TAWSIL_LOG_FORMAT: "json",
+        TAWSIL_POLL_INTERVAL: "1 second",
+        TAWSIL_SHUTDOWN_GRACE: `${graceSeconds} seconds`,
+        TAWSIL_RESEND_QUIET_PERIOD: "3 seconds",
+        ...extraEnv
+      }
     })
-  }
-  const created = yield* admin("POST", "/v1/admin/accounts", { name: "Kill test", currency: "USD" })
-  const accountId = (created.account as { id: string }).id
-  yield* admin("POST", `/v1/admin/accounts/${accountId}/credit`, { amount: "1000.00" })
-  return { dataDir, sim, service, base, admin, accountId, apiKey: created.apiKey as string, context }
-})
+    const base = `http://127.0.0.1:${port}`
+    const context = () => `\n--- service output (last 6000 chars) ---\n${service.output().slice(-6000)}`
+    yield* awaitReady(base, service.isRunning, context, "60 seconds")
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(`${base}${path}`, { method, token: adminToken, body }).pipe(
+        Effect.filterOrElse(
+          (answer) => answer.status < 300,
+          () => Effect.die(new Error(`${method} ${path} failed${context()}`))
+        ),
+        Effect.map(json)
+      )
+    // the Znet adapter spaces the calls to one provider 200 ms apart: four providers (one simulator) move orders faster
+    for (const i of packageNumbers) {
+      yield* admin("PUT", `/v1/admin/providers/z${i}`, {
+        kind: "znet",
+        name: `Znet ${i}`,
+        enabled: true,
+        baseUrl: sim.baseUrl,
+        credentials: { kod: sim.kod, sifre: sim.sifre }
+      })
+      yield* admin("PUT", `/v1/admin/packages/p${i}`, {
+        name: `PUBG 325 via z${i}`,
+        price: "1.00",
+        currency: "USD",
+        enabled: true,
+        route: { mode: "auto", primary: `z${i}` },
+        mappings: { [`z${i}`]: { sku: "2", meta: { oyun: "1", kupur: "325" } } }
+      })
+    }
+    const created = yield* admin("POST", "/v1/admin/accounts", { name: "Kill test", currency: "USD" })
+    const accountId = (created.account as { id: string }).id
+    yield* admin("POST", `/v1/admin/accounts/${accountId}/credit`, { amount: "1000.00" })
+    return { dataDir, sim, service, base, admin, accountId, apiKey: created.apiKey as string, context }
+  })
+
+/** The service with its default settings (one process per core). */
+export const startService = startServiceWith({})
 
 export interface OrderView {
   readonly id: string
