@@ -1,5 +1,5 @@
 /**
- * The service under test: started as a child process (`node --import tsx src/main.ts`) on a throw-away data
+ * The service under test: started as a child process (`node dist/main.js`, as `npm start` runs it) on a throw-away data
  * directory and free ports, driven through its admin API, and always stopped together with its embedded Postgres.
  */
 import { type ChildProcess, spawn } from "node:child_process"
@@ -37,7 +37,7 @@ export const startService = async (
   while (pgPort === port) pgPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), "tawsil-bench-"))
   const adminToken = `bench-admin-${randomBytes(16).toString("hex")}`
-  const child = spawn(process.execPath, [...options.nodeArgs, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...options.nodeArgs, "dist/main.js"], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -17,7 +17,7 @@ import { type OrderRow, toOrder } from "../orders/OrderRow.js"
 const isSqlError = (e: unknown): e is SqlError.SqlError => SqlError.isSqlError(e)
 
 /**
- * The operator's hands (API.md, admin endpoints): settle an order by hand, send it again, check its provider now.
+ * The operator's hands (docs/api.md §3): settle an order by hand, send it again, check its provider now.
  * Every action runs on the order row locked `for update` and decides on the status read under that lock, so an
  * operator and the engine (whose settlement is conditional on `pending`) settle an order once between them. The
  * outbox row goes with a settlement by hand: the engine's next fenced write finds nothing and its fiber stops.

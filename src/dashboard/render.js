@@ -33,7 +33,7 @@ const fill = (tableId, rows, empty) => {
   )
 }
 
-/** The operator actions an order allows (API.md: approve, reject, dispatch). */
+/** The operator actions an order allows (docs/api.md §3: approve, reject, dispatch). */
 const actionButtons = (order, onAction) => {
   const button = (action, label) =>
     el("button", { type: "button", "data-action": action, onClick: () => onAction(action, order) }, label)

@@ -15,7 +15,7 @@ import { providerOrder, type RoutedJob, routeOf } from "../providers/Routing.js"
 
 /**
  * One send of the order to the provider at `hop` of its route, with typed retries. What happens next depends on
- * the error's tag (DOMAIN.md §4 rule 4): accepted → watch; ambiguous → watch without trusting it was sent;
+ * the error's tag (docs/domain.md §4 rule 4): accepted → watch; ambiguous → watch without trusting it was sent;
  * unavailable / misconfigured / transient retries exhausted → the next hop, or manual; rejected → refund.
  */
 export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>

@@ -1,21 +1,24 @@
 import { Config, Duration, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { type ChildProcess, fork } from "node:child_process"
-import { availableParallelism } from "node:os"
 import { DatabaseUrl } from "../db/Database.js"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { AdminToken } from "../http/AdminToken.js"
 
 /**
- * One service, several Node processes (`TAWSIL_PROCESSES`, default one per core): the first (the primary) owns the
+ * One service, several Node processes (`TAWSIL_PROCESSES`, default 1): the first (the primary) owns the
  * embedded Postgres, the migrations, the admin token and the demo data, then starts the others with its database
  * URL. Every process serves the same port (SO_REUSEPORT: the kernel spreads connections) and runs intake and an
  * engine; the engines share the database as separate nodes do (leases, fences), so a process that dies is like a
  * node that dies: its orders are taken over when its lease expires, and the primary starts it again.
+ *
+ * The default is one process: on a 2-core box that also runs Postgres, a second process bought no throughput
+ * (peak 1,231 creates/s with two, 1,370 with one, in one bench-peers run) and doubled the create p99 at 150/s.
+ * Give more where Node has cores of its own (Postgres elsewhere).
  */
 export const processCount = Config.schema(
   Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 64 })),
   "TAWSIL_PROCESSES"
-).pipe(Config.withDefault(availableParallelism()))
+).pipe(Config.withDefault(1))
 
 /** Set by the primary in the processes it starts: their index, 1 … N-1. */
 const indexVariable = "TAWSIL_PROCESS_INDEX"

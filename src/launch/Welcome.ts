@@ -1,7 +1,7 @@
 import { Console, Effect, Layer, Option } from "effect"
 import { HttpServer } from "effect/http"
 import { NetAddress } from "effect/net"
-import { demoKeyFile, seedDemo } from "../Demo.js"
+import { demoKeyFile, seedDemo } from "./Demo.js"
 import { demoEnabled, TawsilConfig } from "../TawsilConfig.js"
 import { processIndex } from "./Processes.js"
 

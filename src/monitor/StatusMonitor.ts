@@ -33,7 +33,7 @@ export const watchStep = (
   timing: WatchTiming
 ): Effect.Effect<Phase, LeaseLost> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    // past the deadline the order goes to `manual` (DOMAIN.md §4 rule 6)
+    // past the deadline the order goes to `manual` (docs/domain.md §4 rule 6)
     const deadlineAtMillis = timing.sentAtMillis + Duration.toMillis(engine.settings.pollDeadline)
     const watcher = new Watcher(engine, lease, job, watch, deadlineAtMillis)
     // when the next check is due: `firstDelay` from now, then one interval after each check ends

@@ -52,7 +52,7 @@ type BarakatRow = typeof BarakatRow.Type
 const decodeRow = Schema.decodeUnknownEffect(BarakatRow)
 
 /**
- * The Barakat (Apstore) adapter (DOMAIN.md §5): JSON over GET, the token in the `api-token` header, our order id as
+ * The Barakat (Apstore) adapter (docs/wire-protocols.md §3): JSON over GET, the token in the `api-token` header, our order id as
  * `order_uuid`. Checks from every order fiber are batched (≤ 50 ids a request) and calls to one provider spaced.
  *
  * Player input: `meta.params.playerId` names the query key of the player id (default `uid`, the first param of

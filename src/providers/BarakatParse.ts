@@ -47,7 +47,7 @@ const Profile = Schema.Struct({ balance: Amount })
 
 type Failure = typeof Failure.Type
 
-/** The documented error codes (DOMAIN.md §5); 429 and 500 depend on the operation. */
+/** The documented error codes (docs/wire-protocols.md §3); 429 and 500 depend on the operation. */
 const byCode: Readonly<Record<string, (message: string) => ProviderError>> = {
   "120": (message) => new ProviderMisconfigured({ message: `Barakat: token required (${message})` }),
   "121": (message) => new ProviderMisconfigured({ message: `Barakat: token error (${message})` }),

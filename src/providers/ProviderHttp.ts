@@ -48,7 +48,7 @@ export const unsettled = (operation: Operation, message: string, cause: unknown)
     : new ProviderTransient({ message, cause })
 
 /**
- * What a failed exchange means (DOMAIN.md §4 rule 4). The `HttpClientError` itself is not kept: its request holds
+ * What a failed exchange means (docs/domain.md §4 rule 4). The `HttpClientError` itself is not kept: its request holds
  * the URL (Znet puts the credentials in it) and the headers (Barakat's token). Its inner cause is kept instead.
  */
 export const transportError = (

@@ -1,7 +1,7 @@
 import { CheckResult } from "./Provider.js"
 
 /**
- * What a reseller reads in an order's `message` and `dispatch.lastMessage` (DOMAIN.md §6): our words, never a
+ * What a reseller reads in an order's `message` and `dispatch.lastMessage` (docs/domain.md §6): our words, never a
  * provider's text, which may echo anything it was sent. Operators read the provider's (scrubbed) text in the
  * order's dispatch log.
  */

@@ -1,4 +1,4 @@
-/** The one place provider status words are read (DOMAIN.md §4 rule 10). */
+/** The one place provider status words are read (docs/domain.md §4 rule 10). */
 export type NormalizedStatus = "success" | "failure" | "pending"
 
 const success = new Set([

@@ -18,7 +18,7 @@ import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetPars
 export interface ZnetOptions {
   readonly sendTimeout: Duration.Input
   readonly checkTimeout: Duration.Input
-  /** The least time between the starts of two calls to one Znet provider (DOMAIN.md §5: ~100–500 ms). */
+  /** The least time between the starts of two calls to one Znet provider (docs/wire-protocols.md §2: ~100–500 ms). */
   readonly spacing: Duration.Input
 }
 
@@ -42,7 +42,7 @@ export const customerPhone = (extra: string | undefined, defaultPhone: string | 
 }
 
 /**
- * The Znet adapter (DOMAIN.md §5): pipe text over GET, credentials in the query. Our numeric `referans` is the
+ * The Znet adapter (docs/wire-protocols.md §2): pipe text over GET, credentials in the query. Our numeric `referans` is the
  * only handle on an order. Calls to one provider are spaced (`spacing`), whoever makes them.
  */
 export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>

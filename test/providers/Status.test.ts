@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type NormalizedStatus, normalizeStatus } from "../../src/providers/Status.js"
 
-// DOMAIN.md §4 rule 10, word for word
+// docs/domain.md §4 rule 10, word for word
 const table: ReadonlyArray<readonly [NormalizedStatus, ReadonlyArray<string | number | null | undefined>]> = [
   ["success", ["success", "ok", "done", "complete", "completed", "accept", "accepted", "delivered", "2", 2]],
   ["failure", ["fail", "failed", "error", "reject", "rejected", "cancelled", "canceled", "3", 3]],
@@ -20,7 +20,7 @@ const variants = (word: string) => [
   `\t${word.toUpperCase()}\n`
 ]
 
-describe("provider status words are normalised in one place (DOMAIN.md §4 rule 10)", () => {
+describe("provider status words are normalised in one place (docs/domain.md §4 rule 10)", () => {
   for (const [expected, words] of table) {
     for (const word of words) {
       const forms = typeof word === "string" ? variants(word) : [word]

@@ -129,7 +129,7 @@ const validQuantity = (product: BarakatProduct, qty: number) => {
 }
 
 /**
- * Barakat over real HTTP (DOMAIN.md §5): JSON, the token in `api-token`, orders kept by `order_uuid` (a repeated
+ * Barakat over real HTTP (docs/wire-protocols.md §3): JSON, the token in `api-token`, orders kept by `order_uuid` (a repeated
  * uuid is a new order; the newest answers checks), a batch check of at most 50 ids that leaves unknown ids out.
  */
 export const start = (

@@ -77,7 +77,7 @@ const faultReply: Readonly<Record<ProtocolFault, WireReply>> = {
 }
 
 /**
- * Znet over real HTTP (DOMAIN.md §5): pipe text, credentials in the query, orders kept by `referans` (a repeated
+ * Znet over real HTTP (docs/wire-protocols.md §2): pipe text, credentials in the query, orders kept by `referans` (a repeated
  * reference is a new order, the newest answers checks). A wrong `kod`/`sifre` answers `8|Bağlantı Hatası,…` and,
  * like a careless PHP backend, echoes the dealer code back — the adapter must not repeat it.
  */

@@ -68,7 +68,7 @@ create table orders (
   dispatch_state text not null default 'queued'
     check (dispatch_state in ('queued', 'sending', 'awaiting', 'done', 'failed', 'manual')),
   provider_id text references providers (id),
-  -- chosen once at creation and sent on every attempt to every provider (DOMAIN.md §4 rule 2); digits only for Znet
+  -- chosen once at creation and sent on every attempt to every provider (docs/domain.md §4 rule 2); digits only for Znet
   reference text not null unique
     default (to_char(now() at time zone 'utc', 'YYMMDD') || lpad(nextval('order_reference_seq')::text, 12, '0')),
   provider_order_id text,

@@ -11,7 +11,7 @@ import { redebit } from "./OperatorMoney.js"
  * Send a locked `manual` or `failed` order again, to `providerId` only or along its package route; a refunded
  * order is charged again first. The reference never changes. A `manual` order going back to the provider it was
  * last at may be there already (e.g. the poll deadline passed): it is queued as `sending`, so the engine checks
- * by reference before any re-send (DOMAIN.md §4 rule 3). Any other is queued as `queued`: a send. The outbox row
+ * by reference before any re-send (docs/domain.md §4 rule 3). Any other is queued as `queued`: a send. The outbox row
  * is owned by `owner`'s engine at once (fence 1, as for new orders: the handoff starts its fiber with that lease),
  * or unowned (null) with a fence above any earlier one for whichever engine claims it.
  */
