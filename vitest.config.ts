@@ -10,6 +10,16 @@ export default defineConfig({
         replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url))
       },
       { find: /^tawsil$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+    ],
+    // examples/host-service has node_modules of its own (npm run example:check); its tests, run from here against
+    // src/, must share this repository's copies: Effect keeps state per copy (Redacted values, service keys)
+    dedupe: [
+      "effect",
+      "@effect/platform-node",
+      "@effect/sql-pg",
+      "@effect/opentelemetry",
+      "@effect/vitest",
+      "vitest"
     ]
   },
   test: {

@@ -108,11 +108,11 @@ export const verify = async (
     const sql = yield* SqlClient.SqlClient
     return yield* sql<{ id: string; orders: number; debits: number; debited: string }>`
       select a.id,
-        (select count(*) from orders o where o.account_id = a.id)::int as orders,
-        (select count(*) from ledger_entries l where l.account_id = a.id and l.kind = 'debit')::int as debits,
-        (select coalesce(-sum(amount), 0) from ledger_entries l
+        (select count(*) from tawsil.orders o where o.account_id = a.id)::int as orders,
+        (select count(*) from tawsil.ledger_entries l where l.account_id = a.id and l.kind = 'debit')::int as debits,
+        (select coalesce(-sum(amount), 0) from tawsil.ledger_entries l
           where l.account_id = a.id and l.kind = 'debit')::text as debited
-      from accounts a`
+      from tawsil.accounts a`
   }).pipe(Effect.provide(PgClient.layer({ url, maxConnections: 1 })))
   const rows = await Effect.runPromise(Effect.result(counts))
   if (rows._tag === "Failure") return { problems, dbChecked: false }

@@ -14,7 +14,12 @@ export {
 } from "./embed/TawsilLayer.js"
 export { DispatchConfig, type DispatchSettings } from "./dispatch/DispatchConfig.js"
 export { ProviderKinds } from "./providers/ProviderKinds.js"
-export type { ProviderFactory } from "./providers/ProviderKinds.js"
+export type { ProviderFactory, ProviderKind, ProviderKindInput } from "./providers/ProviderKinds.js"
+export type {
+  ProviderCredentialsSchema,
+  ProviderKindSchemas,
+  ProviderOptionsSchema
+} from "./providers/ProviderKindSchemas.js"
 export type { ProviderRow } from "./providers/ProviderConfigs.js"
 
 // the domain services the layer gives
@@ -31,6 +36,8 @@ export { SimulatorProvider } from "./providers/Simulator.js"
 export { ProviderConfigs } from "./providers/ProviderConfigs.js"
 export { Dispatcher } from "./dispatch/Dispatcher.js"
 export type { CreateOrderCommand, CreatedOrder, CreateOrderError } from "./orders/CreateOrder.js"
+export { isSettled, OrderChange } from "./orders/OrderChanges.js"
+export { type OnSettled, SettlementHookFailed } from "./orders/settlement/SettlementHook.js"
 
 // schemas and errors
 export {

@@ -86,7 +86,7 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
         // the host's own table, in the same database as Tawsil's
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ order_id: string; status: string }>`
-        select p.order_id, o.status from shop_purchases p join orders o on o.id = p.order_id`
+        select p.order_id, o.status from shop_purchases p join tawsil.orders o on o.id = p.order_id`
         assert.deepStrictEqual(rows, [{ order_id: purchase.orderId, status: "approved" }])
       }).pipe(Effect.provide(HostTestLive))
   )
@@ -104,7 +104,7 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
       )
       yield* TawsilTest.advancePolls(3)
       const sql = yield* SqlClient.SqlClient
-      const statuses = yield* sql<{ status: string }>`select status from orders order by number`
+      const statuses = yield* sql<{ status: string }>`select status from tawsil.orders order by number`
       assert.deepStrictEqual(
         statuses.map((row) => row.status),
         ["approved", "approved"]

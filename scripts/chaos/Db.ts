@@ -20,10 +20,10 @@ export const connect = (url: string) =>
     const sql = Context.get(context, SqlClient.SqlClient)
     const orders = sql<OrderRow>`
       select o.id, o.reference, o.dispatch_state, b.owner_node
-      from orders o left join outbox b on b.order_id = o.id`
+      from tawsil.orders o left join tawsil.outbox b on b.order_id = o.id`
     /** The engine's node id of a process: `<host>-<pid>-<random>`. */
     const nodeIdOf = (pid: number) =>
-      sql<{ id: string }>`select id from nodes where id like ${`%-${pid}-%`}`.pipe(
+      sql<{ id: string }>`select id from tawsil.nodes where id like ${`%-${pid}-%`}`.pipe(
         Effect.map((rows) => rows[0]?.id),
         Effect.orDie
       )

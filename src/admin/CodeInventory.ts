@@ -61,7 +61,7 @@ export class CodeInventory extends Context.Service<CodeInventory>()("tawsil/prov
         select g.id, g.low_stock_threshold,
                count(c.id) filter (where c.status = 'available') as available,
                count(c.id) filter (where c.status = 'used') as used
-        from code_groups g left join codes c on c.group_id = g.id
+        from tawsil.code_groups g left join tawsil.codes c on c.group_id = g.id
         ${groupId === undefined ? sql`` : sql`where g.id = ${groupId}`}
         group by g.id order by g.id`
 
@@ -69,9 +69,9 @@ export class CodeInventory extends Context.Service<CodeInventory>()("tawsil/prov
     const add = Effect.fn("CodeInventory.add")(function* (groupId: string, request: AddCodesRequest) {
       const inserted = yield* sql.withTransaction(
         Effect.gen(function* () {
-          yield* sql`insert into code_groups (id) values (${groupId}) on conflict (id) do nothing`
+          yield* sql`insert into tawsil.code_groups (id) values (${groupId}) on conflict (id) do nothing`
           return yield* sql<{ id: string }>`
-            insert into codes (group_id, pin, serial)
+            insert into tawsil.codes (group_id, pin, serial)
             select ${groupId}, pin, serial
             from unnest(${request.codes.map((c) => c.pin)}::text[], ${textArray(request.codes.map((c) => c.serial ?? null))}::text[])
               as t (pin, serial)

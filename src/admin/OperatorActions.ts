@@ -9,10 +9,10 @@ import { ResellerWords, resellerWordsFor } from "../providers/ResellerWords.js"
 import { DispatchHandoff } from "../orders/DispatchHandoff.js"
 import { loadDispatchJob } from "../orders/OrderLookup.js"
 import { manualSettlement } from "../orders/settlement/ManualSettlement.js"
+import { SettlementHook } from "../orders/settlement/SettlementHook.js"
 import type { ApproveRequest, DispatchRequest, RejectRequest } from "../orders/Operator.js"
-import { InvalidTransition } from "../orders/Order.js"
+import { InvalidTransition, type Order } from "../orders/Order.js"
 import { orderLog } from "../orders/OrderLog.js"
-import { type OrderRow, toOrder } from "../orders/OrderRow.js"
 
 const isSqlError = (e: unknown): e is SqlError.SqlError => SqlError.isSqlError(e)
 
@@ -42,47 +42,47 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       rejectLocked,
       recordCheck,
       redispatchLocked
-    } = manualSettlement(sql)
+    } = manualSettlement(sql, Option.getOrUndefined(yield* Effect.serviceOption(SettlementHook)))
     const readLog = orderLog(sql, notFound)
 
     const transaction = <A, E>(effect: Effect.Effect<A, E>) =>
       sql.withTransaction(effect).pipe(Effect.catchIf(isSqlError, Effect.die))
 
-    const logged = (action: string, row: OrderRow) =>
+    const logged = (action: string, order: Order) =>
       Effect.logInfo("operator action").pipe(
         Effect.annotateLogs({
           module: "OperatorActions",
-          orderId: row.id,
+          orderId: order.id,
           action,
-          status: row.status,
-          state: row.dispatch_state
+          status: order.status,
+          state: order.dispatch.state
         }),
-        Effect.as(toOrder(row))
+        Effect.as(order)
       )
 
     const approve = Effect.fn("OperatorActions.approve")(function* (
       orderId: string,
       request: ApproveRequest
     ) {
-      const row = yield* transaction(
-        Effect.flatMap(lockOrder(orderId), (row) =>
+      const order = yield* transaction(
+        Effect.flatMap(lockOrder(orderId), (locked) =>
           approveLocked(
-            row,
+            locked,
             { pin: request.pin, message: request.note },
             { action: "operator:approve", response: request.note }
           )
         )
       )
-      return yield* logged("approve", row)
+      return yield* logged("approve", order)
     })
 
     const reject = Effect.fn("OperatorActions.reject")(function* (orderId: string, request: RejectRequest) {
-      const row = yield* transaction(
-        Effect.flatMap(lockOrder(orderId), (row) =>
-          rejectLocked(row, request.note, { action: "operator:reject", response: request.note })
+      const order = yield* transaction(
+        Effect.flatMap(lockOrder(orderId), (locked) =>
+          rejectLocked(locked, request.note, { action: "operator:reject", response: request.note })
         )
       )
-      return yield* logged("reject", row)
+      return yield* logged("reject", order)
     })
 
     /** Send a `manual` or `failed` order again (`redispatchLocked`); its fiber starts after the commit. */
@@ -91,12 +91,12 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       request: DispatchRequest
     ) {
       const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
-      const job = yield* transaction(
-        Effect.flatMap(lockOrder(orderId), (row) => redispatchLocked(row, request.providerId, owner))
+      const { order, job } = yield* transaction(
+        Effect.flatMap(lockOrder(orderId), (locked) => redispatchLocked(locked, request.providerId, owner))
       )
       // the fiber starts only after the commit, as for a new order
       if (Option.isSome(handoff)) yield* handoff.value.started([job])
-      return yield* logged("dispatch", job)
+      return yield* logged("dispatch", order)
     })
 
     /**
@@ -107,17 +107,16 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
     const check = Effect.fn("OperatorActions.check")(function* (orderId: string) {
       const job = yield* loadDispatchJob(sql, orderId)
       if (job === undefined) return yield* notFound(orderId)
-      const providerId = job.provider_id
-      if (providerId === null) {
+      const providerId = job.providerId
+      if (providerId === undefined) {
         return yield* new InvalidTransition({
           message: "the order has not been sent to a provider: nothing to check",
           status: job.status
         })
       }
-      const order = providerOrder(job, providerId)
       const request = { reference: job.reference }
       const answer = yield* providers.client(providerId).pipe(
-        Effect.flatMap(({ client }) => client.check(order)),
+        Effect.flatMap(({ client }) => client.check(providerOrder(job, providerId))),
         Effect.timeoutOrElse({
           duration: checkTimeout,
           orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
@@ -138,37 +137,37 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       }
       const result = answer.success
       const log = { action: "operator:check", providerId, response: result.message } as const
-      const row = yield* transaction(
+      const order = yield* transaction(
         Effect.gen(function* () {
-          const row = yield* lockOrder(orderId)
-          yield* writeLog(row.id, {
+          const locked = yield* lockOrder(orderId)
+          yield* writeLog(locked.id, {
             action: "check",
             providerId,
             request,
             response: result.message,
             outcome: result._tag
           })
-          if (row.status === "pending" && result._tag === "Succeeded") {
+          if (locked.status === "pending" && result._tag === "Succeeded") {
             return yield* markApproved(
-              row,
+              locked,
               { pin: result.pin, message: ResellerWords.delivered },
               { ...log, outcome: "approved" }
             )
           }
-          if (row.status === "pending" && result._tag === "Failed") {
-            return yield* rejectLocked(row, ResellerWords.cancelled, log)
+          if (locked.status === "pending" && result._tag === "Failed") {
+            return yield* rejectLocked(locked, ResellerWords.cancelled, log)
           }
-          yield* writeLog(row.id, {
+          yield* writeLog(locked.id, {
             ...log,
             outcome:
-              row.status === "pending"
+              locked.status === "pending"
                 ? CheckResult.$match(result, outcomeWords)
-                : `${row.status}, not settled again`
+                : `${locked.status}, not settled again`
           })
-          return yield* recordCheck(row, resellerWordsFor(result))
+          return yield* recordCheck(locked, resellerWordsFor(result))
         })
       )
-      return yield* logged("check", row)
+      return yield* logged("check", order)
     })
 
     /** The order's dispatch log, oldest first: the engine's provider calls and the operators' actions. */

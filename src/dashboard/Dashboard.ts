@@ -74,29 +74,29 @@ export class Dashboard extends Context.Service<Dashboard>()("tawsil/dashboard/Da
     const sql = yield* SqlClient.SqlClient
 
     const stateCounts = sql<{ dispatch_state: DispatchState; status: OrderStatus; count: number }>`
-      select dispatch_state, status, count(*)::int as count from orders group by 1, 2 order by 1, 2`
+      select dispatch_state, status, count(*)::int as count from tawsil.orders group by 1, 2 order by 1, 2`
 
     const manualQueue = sql<OrderRow>`
-      select * from orders where dispatch_state = 'manual' order by number limit ${manualQueueSize}`
+      select * from tawsil.orders where dispatch_state = 'manual' order by number limit ${manualQueueSize}`
 
-    const recentOrders = sql<OrderRow>`select * from orders order by number desc limit ${recentOrdersSize}`
+    const recentOrders = sql<OrderRow>`select * from tawsil.orders order by number desc limit ${recentOrdersSize}`
 
     const recentFailures = sql<FailureRow>`
       select order_id::text, provider_id, action, outcome, response, created_at
-      from (select * from dispatch_log order by id desc limit ${logWindow}) recent
+      from (select * from tawsil.dispatch_log order by id desc limit ${logWindow}) recent
       where outcome like 'Provider%' or outcome = 'Failed'
       order by id desc limit ${recentFailuresSize}`
 
     const providerOutcomes = sql<OutcomeRow>`
       select provider_id, outcome, count(*)::int as count, max(created_at) as last_at
-      from (select * from dispatch_log order by id desc limit ${logWindow}) recent
+      from (select * from tawsil.dispatch_log order by id desc limit ${logWindow}) recent
       where provider_id is not null and action in ('send', 'check') and created_at > now() - interval '1 hour'
       group by 1, 2 order by 1, 3 desc`
 
-    const providers = sql<ProviderRow>`select id, kind, name, enabled from providers order by id`
+    const providers = sql<ProviderRow>`select id, kind, name, enabled from tawsil.providers order by id`
 
     const inFlight = sql<{ provider_id: string; count: number }>`
-      select provider_id, count(*)::int as count from orders
+      select provider_id, count(*)::int as count from tawsil.orders
       where dispatch_state in ('sending', 'awaiting') and provider_id is not null group by 1`
 
     const summary = Effect.all(

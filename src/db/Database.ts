@@ -4,12 +4,15 @@ import { TawsilConfig } from "../TawsilConfig.js"
 import { startEmbeddedPostgres } from "./EmbeddedPostgres.js"
 import { MigrationsLive } from "./Migrations.js"
 import { EmbeddedPostgresStatus } from "./PostgresSupervisor.js"
+import { StandaloneSearchPathLive } from "./StandaloneSearchPath.js"
 
 // a few connections opened at start: the first requests after a start do not wait for connects
 const poolOptions = { maxConnections: 20, minConnections: 4, applicationName: "tawsil" } as const
 
 const connect = (url: Parameters<typeof PgClient.layer>[0]["url"] & {}) =>
-  MigrationsLive.pipe(Layer.provideMerge(PgClient.layer({ url, ...poolOptions })))
+  Layer.mergeAll(MigrationsLive, StandaloneSearchPathLive).pipe(
+    Layer.provideMerge(PgClient.layer({ url, ...poolOptions }))
+  )
 
 /** Where the standalone service's database is: other processes of the service connect to the same one. */
 export class DatabaseUrl extends Context.Service<DatabaseUrl, Redacted.Redacted<string>>()(

@@ -1,16 +1,55 @@
 import { Effect, Layer } from "effect"
-import { Migrator } from "effect/sql"
+import { Migrator, SqlClient } from "effect/sql"
 import initial from "./migrations/0001_initial.js"
 import codes from "./migrations/0002_codes.js"
 import operator from "./migrations/0003_operator.js"
+import chain from "./migrations/0004_chain.js"
+import { moveFromPublic } from "./migrations/MoveFromPublic.js"
+
+/**
+ * The Postgres schema that holds every Tawsil table, so that a host database's own `orders`, `accounts`,
+ * `packages` or `settings` never clash with Tawsil's. Every statement names its tables with it (`tawsil.orders`).
+ */
+export const tawsilSchema = "tawsil"
 
 // The generic migrator that PgMigrator wraps, minus its pg_dump hook: it needs only a SqlClient, so a host service
 // embedding Tawsil can hand over its own Postgres connection.
 const run = Migrator.make({})
 
-export const migrate = run({
-  loader: Migrator.fromRecord({ "0001_initial": initial, "0002_codes": codes, "0003_operator": operator }),
-  table: "tawsil_migrations"
+const runMigrations = run({
+  loader: Migrator.fromRecord({
+    "0001_initial": initial,
+    "0002_codes": codes,
+    "0003_operator": operator,
+    "0004_chain": chain
+  }),
+  table: `${tawsilSchema}.tawsil_migrations`
+})
+
+/**
+ * One transaction, one node at a time (an advisory lock: several nodes may start on one database): the schema is
+ * created, an older database's tables are moved into it from `public`, then the migrations run with the
+ * transaction's search_path set to the schema, so their unqualified `create table orders` lands there. `set local`
+ * ends with the transaction: the (possibly host-owned) connection goes back to the pool as it came.
+ */
+export const migrate = Effect.gen(function* () {
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  return yield* sql
+    .withTransaction(
+      Effect.gen(function* () {
+        yield* sql`select pg_advisory_xact_lock(hashtext('tawsil.migrations'))`
+        yield* sql`create schema if not exists ${sql(tawsilSchema)}`
+        const moved = yield* moveFromPublic(tawsilSchema)
+        if (moved.length > 0) {
+          yield* Effect.logInfo("tables moved into their schema").pipe(
+            Effect.annotateLogs({ schema: tawsilSchema, tables: moved })
+          )
+        }
+        yield* sql`set local search_path to ${sql(tawsilSchema)}`
+        return yield* runMigrations
+      })
+    )
+    .pipe(Effect.provideService(SqlClient.SqlClient, sql))
 }).pipe(
   Effect.tap((applied) =>
     applied.length > 0

@@ -1,7 +1,9 @@
-import { Clock, Context, Duration, Effect, FiberMap, Layer, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, FiberMap, Layer, Queue, Schedule } from "effect"
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
-import { DispatchHandoff, type NewOrderJob } from "../orders/DispatchHandoff.js"
+import { DispatchHandoff } from "../orders/DispatchHandoff.js"
+import type { DispatchJob } from "../orders/DispatchJob.js"
+import { OutboxWake } from "../orders/OutboxWake.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchConfig } from "./DispatchConfig.js"
 import type { Lease } from "../orders/Lease.js"
@@ -57,7 +59,7 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
 
     // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale
     // one, whose writes would find the new lease anyway
-    const start = (lease: Lease, fresh?: NewOrderJob) =>
+    const start = (lease: Lease, fresh?: DispatchJob) =>
       FiberMap.run(fibers, lease.orderId, superviseOrder(engine, lease, fresh), {
         onlyIfMissing: fresh === undefined
       }).pipe(Effect.asVoid)
@@ -87,6 +89,10 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
       Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
       Effect.annotateLogs({ module: "Dispatcher", fiber: "heartbeat", nodeId })
     )
+    // the claim loop claims every heartbeat interval, and at once when this process wakes it (`OutboxWake`: a host's
+    // commit of `Orders.createIn`). Other nodes find such orders at their next claim. (A LISTEN on `outboxChannel`
+    // would wake them too: tried, and left out — its connection kept a closed engine's loops alive in tests.)
+    const wakeUp = yield* Queue.sliding<void>(1)
     const claimLoop = outbox.claim(nodeId, settings.leaseTtl, claimBatch).pipe(
       Effect.tap((leases) =>
         leases.length === 0
@@ -95,7 +101,8 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
       ),
       Effect.flatMap((leases) => Effect.forEach(leases, (lease) => start(lease), { discard: true })),
       Effect.catchCause((cause) => Effect.logWarning("claim failed", cause)),
-      Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
+      Effect.andThen(Effect.raceFirst(Effect.sleep(settings.heartbeatInterval), Queue.take(wakeUp))),
+      Effect.forever,
       Effect.annotateLogs({ module: "Dispatcher", fiber: "claim", nodeId })
     )
     yield* Effect.forkScoped(heartbeatLoop)
@@ -105,11 +112,13 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
     return {
       nodeId,
       /** Start the fibers of orders this node just created (their rows carry fence 1). */
-      startCreated: (orders: ReadonlyArray<NewOrderJob>) =>
+      startCreated: (orders: ReadonlyArray<DispatchJob>) =>
         Effect.forEach(orders, (order) => start({ orderId: order.id, nodeId, fence: 1 }, order), {
           discard: true
         }),
-      inFlight: FiberMap.size(fibers)
+      inFlight: FiberMap.size(fibers),
+      /** Claim unowned orders now rather than at the next poll (orders just committed by a host's transaction). */
+      wake: Queue.offer(wakeUp, undefined).pipe(Effect.asVoid)
     } as const
   })
 }) {
@@ -120,4 +129,10 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
 export const DispatchHandoffLive = Layer.effect(
   DispatchHandoff,
   Effect.map(Dispatcher, (dispatcher) => ({ nodeId: dispatcher.nodeId, started: dispatcher.startCreated }))
+)
+
+/** Lets a create in a host's transaction wake this node's claim loop after the commit. */
+export const OutboxWakeLive = Layer.effect(
+  OutboxWake,
+  Effect.map(Dispatcher, (dispatcher) => ({ wake: dispatcher.wake }))
 )

@@ -1,5 +1,5 @@
 import { Cause, Clock, Context, Duration, Effect, References } from "effect"
-import type { NewOrderJob } from "../orders/DispatchHandoff.js"
+import type { DispatchJob } from "../orders/DispatchJob.js"
 import { watchStep } from "../monitor/StatusMonitor.js"
 import { countOrderFinished } from "../observability/Metrics.js"
 import { Providers } from "../providers/Providers.js"
@@ -107,9 +107,9 @@ const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseL
 const startFrom = (
   engine: OrderEngine,
   lease: Lease,
-  job: NewOrderJob,
-  secondsSinceSent: number | null,
-  secondsSinceChecked: number | null
+  job: DispatchJob,
+  secondsSinceSent: number | undefined,
+  secondsSinceChecked: number | undefined
 ): Effect.Effect<string, LeaseLost> =>
   Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     const start = resumption(job, engine.settings, startedAt, secondsSinceSent, secondsSinceChecked)
@@ -122,21 +122,21 @@ const startFrom = (
 export const runOrder = (
   engine: OrderEngine,
   lease: Lease,
-  fresh?: NewOrderJob
+  fresh?: DispatchJob
 ): Effect.Effect<string, LeaseLost> =>
-  // a fiber started right after its order's commit already has the row; a resumed one reads it back
+  // a fiber started right after its order's commit already has its job; a resumed one reads it back
   fresh !== undefined
-    ? startFrom(engine, lease, fresh, null, null)
+    ? startFrom(engine, lease, fresh, undefined, undefined)
     : Effect.flatMap(engine.store.load(lease.orderId), (job) =>
         job === undefined
           ? Effect.as(engine.store.complete(lease), "nothing to do")
-          : startFrom(engine, lease, job, job.seconds_since_sent, job.seconds_since_checked)
+          : startFrom(engine, lease, job, job.secondsSinceSent, job.secondsSinceChecked)
       )
 
 /**
  * The order's fiber: `runOrder` under its log annotations (`module`, `orderId`, on every line of the fiber and
  * read by the test kit's clock), stopped quietly by a lost lease, and restarted from the database state 5 s after
- * a crash (a defect, e.g. the database went away). Only the first run may use the row handed over at creation: a
+ * a crash (a defect, e.g. the database went away). Only the first run may use the job handed over at creation: a
  * restart reads the order back, so a send that was in flight when the program crashed is found `sending` and
  * checked before any re-send.
  *
@@ -147,7 +147,7 @@ export const runOrder = (
 export const superviseOrder = (
   engine: OrderEngine,
   lease: Lease,
-  fresh?: NewOrderJob
+  fresh?: DispatchJob
 ): Effect.Effect<unknown> =>
   Effect.withFiber((fiber) => {
     const annotations = Context.get(fiber.context, References.CurrentLogAnnotations)
@@ -164,10 +164,10 @@ export const superviseOrder = (
 const supervised = (
   engine: OrderEngine,
   lease: Lease,
-  fresh: NewOrderJob | undefined
+  fresh: DispatchJob | undefined
 ): Effect.Effect<unknown> => {
   // the handler's frame holds the effect it guards for the whole life of the fiber: that effect must not keep the
-  // created row (the run keeps only its routed fields)
+  // created job (the run keeps only its routed fields)
   let handedOver = fresh
   const run = Effect.suspend(() => {
     const job = handedOver

@@ -1,5 +1,5 @@
 import { Duration } from "effect"
-import type { NewOrderJob } from "../orders/DispatchHandoff.js"
+import type { DispatchJob } from "../orders/DispatchJob.js"
 import { Phase } from "../monitor/Phase.js"
 import { type RoutedJob, routeOf } from "../providers/Routing.js"
 import type { DispatchSettings } from "./DispatchConfig.js"
@@ -16,43 +16,43 @@ export interface Resumption {
  * before the previous owner stopped, so check by reference first (never re-send blindly). `awaiting` → keep
  * polling, the next check due one interval after the last one.
  */
-const resumePhase = (job: NewOrderJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
-  const hop = Math.max(0, job.provider_id === null ? 0 : route.indexOf(job.provider_id))
-  switch (job.dispatch_state) {
+const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>, resumedAt: number): Phase => {
+  const hop = Math.max(0, job.providerId === undefined ? 0 : route.indexOf(job.providerId))
+  switch (job.dispatchState) {
     case "queued":
       return Phase.Send({ hop: 0 })
     case "sending":
-      return job.provider_id === null
+      return job.providerId === undefined
         ? Phase.Send({ hop: 0 })
         : Phase.Watch({
-            providerId: job.provider_id,
+            providerId: job.providerId,
             hop,
             // the previous owner's last attempt may have left just before it stopped: count from now
             ambiguousSince: resumedAt,
-            providerOrderId: job.provider_order_id ?? undefined
+            providerOrderId: job.providerOrderId
           })
     case "awaiting":
       return Phase.Watch({
-        providerId: job.provider_id ?? route[0] ?? "",
+        providerId: job.providerId ?? route[0] ?? "",
         hop,
         ambiguousSince: undefined,
-        providerOrderId: job.provider_order_id ?? undefined
+        providerOrderId: job.providerOrderId
       })
     default:
-      return Phase.Finished({ outcome: job.dispatch_state })
+      return Phase.Finished({ outcome: job.dispatchState })
   }
 }
 
 /**
  * Where the order stands at `startedAt` (Clock millis) and for how long (database clock: seconds since its first
- * send and its last check, null when never). `undefined`: nothing left to do (not pending, or finished).
+ * send and its last check, undefined when never). `undefined`: nothing left to do (not pending, or finished).
  */
 export const resumption = (
-  job: NewOrderJob,
+  job: DispatchJob,
   settings: DispatchSettings,
   startedAt: number,
-  secondsSinceSent: number | null,
-  secondsSinceChecked: number | null
+  secondsSinceSent: number | undefined,
+  secondsSinceChecked: number | undefined
 ): Resumption | undefined => {
   const phase = job.status === "pending" ? resumePhase(job, routeOf(job, settings), startedAt) : undefined
   if (phase === undefined || phase._tag === "Finished") return undefined
@@ -64,21 +64,20 @@ export const resumption = (
           Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
         )
       : Duration.zero
-  const sentAtMillis = secondsSinceSent === null ? undefined : startedAt - secondsSinceSent * 1000
+  const sentAtMillis = secondsSinceSent === undefined ? undefined : startedAt - secondsSinceSent * 1000
   return { phase, firstDelay, sentAtMillis }
 }
 
 /** The fields a long-running order fiber keeps: not the whole row (account, price, hashes, dates, …). */
-export const routedJob = (job: NewOrderJob): RoutedJob => ({
+export const routedJob = (job: DispatchJob): RoutedJob => ({
   id: job.id,
   reference: job.reference,
-  provider_order_id: job.provider_order_id,
+  providerOrderId: job.providerOrderId,
   quantity: job.quantity,
-  player_id: job.player_id,
+  playerId: job.playerId,
   extra: job.extra,
   mappings: job.mappings,
-  route_override: job.route_override,
-  route_mode: job.route_mode,
-  primary_provider: job.primary_provider,
-  fallback_provider: job.fallback_provider
+  routeOverride: job.routeOverride,
+  route: job.route,
+  chain: job.chain
 })

@@ -109,7 +109,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
                   providerId,
                   hop,
                   ambiguousSince: undefined,
-                  providerOrderId: placed.providerOrderId ?? job.provider_order_id ?? undefined
+                  providerOrderId: placed.providerOrderId ?? job.providerOrderId
                 })
               )
             )

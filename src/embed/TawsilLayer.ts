@@ -6,13 +6,15 @@ import { OperatorActions } from "../admin/OperatorActions.js"
 import { ProviderBalances } from "../admin/ProviderBalances.js"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { MigrationsLive } from "../db/Migrations.js"
+import { UntransformedSqlLive } from "../db/UntransformedSql.js"
 import { DispatchConfig, type DispatchSettings } from "../dispatch/DispatchConfig.js"
-import { Dispatcher, DispatchHandoffLive } from "../dispatch/Dispatcher.js"
+import { Dispatcher, DispatchHandoffLive, OutboxWakeLive } from "../dispatch/Dispatcher.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Orders } from "../orders/Orders.js"
 import { Packages } from "../orders/Packages.js"
+import { type OnSettled, SettlementHook } from "../orders/settlement/SettlementHook.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { ProviderKinds } from "../providers/ProviderKinds.js"
 import { Providers } from "../providers/Providers.js"
@@ -31,6 +33,12 @@ export interface TawsilOptions<R = never> {
   readonly dispatch?: Partial<DispatchSettings> | "environment" | undefined
   /** provider kinds added to the built-in ones, e.g. `ProviderKinds.layer({ acme: acmeFactory })` */
   readonly providerKinds?: Layer.Layer<ProviderKinds, never, R> | undefined
+  /**
+   * run inside the transaction that settles an order (approved or rejected by the engine), with the same
+   * `SqlClient`: the host's rows change with the settlement or not at all. If it fails, the settlement is rolled
+   * back and the engine settles the order again later (its fiber restarts from the database after 5 s).
+   */
+  readonly onSettled?: OnSettled | undefined
 }
 
 /** The services a Tawsil layer gives: what the HTTP handlers and a host use. */
@@ -70,8 +78,10 @@ const ProvidersLive = Providers.layer.pipe(
   Layer.provideMerge(ProviderConfigs.layer)
 )
 
-/** This node's engine, which new orders reach straight after their commit. */
-const EngineLive = DispatchHandoffLive.pipe(Layer.provideMerge(Dispatcher.layer))
+/** This node's engine, which new orders reach straight after their commit (or a host's commit: `OutboxWake`). */
+const EngineLive = Layer.mergeAll(DispatchHandoffLive, OutboxWakeLive).pipe(
+  Layer.provideMerge(Dispatcher.layer)
+)
 
 const build = <ROut, R, RKinds>(services: Layer.Layer<ROut, never, R>, options: TawsilOptions<RKinds>) =>
   services.pipe(
@@ -82,15 +92,23 @@ const build = <ROut, R, RKinds>(services: Layer.Layer<ROut, never, R>, options: 
         : DispatchConfig.layer(options.dispatch)
     ),
     Layer.provide(options.providerKinds ?? ProviderKinds.none),
+    Layer.provide(
+      options.onSettled === undefined
+        ? Layer.empty
+        : Layer.succeed(SettlementHook, { onSettled: options.onSettled })
+    ),
     // provided last, so built first: the engine's first heartbeat and claim need the tables
-    Layer.provide(MigrationsLive)
+    Layer.provide(MigrationsLive),
+    // the one place Tawsil takes the host's SqlClient: without its name transforms, for every service above
+    Layer.provide(UntransformedSqlLive)
   )
 
 /**
  * Tawsil inside a host service: `Orders` (create, get, list), `OperatorActions` (approve, reject, dispatch,
  * check), `Accounts`, `Packages`, `ProviderConfigs`, the ledger and a dispatch engine whose order fibers live in
  * this layer's scope. It needs the host's `SqlClient` and `HttpClient`: Tawsil's migrations (its own tables,
- * tracked in `tawsil_migrations`) run on it before anything else starts.
+ * in the Postgres schema `tawsil`, tracked in `tawsil.tawsil_migrations`) run on it before anything else starts.
+ * Tawsil's statements ignore the host client's name transforms.
  */
 export const layer = <R = never>(
   options: TawsilOptions<R> = {}

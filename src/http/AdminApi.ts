@@ -61,7 +61,10 @@ export class AdminApi extends HttpApiGroup.make("admin")
       payload: PutProviderRequest,
       success: ProviderView,
       error: groupErrors
-    }),
+    }).annotate(
+      OpenApi.Summary,
+      "Save a provider of any registered kind; baseUrl, credentials and options checked by the kind's schemas"
+    ),
     Endpoint.get("listProviders", "/v1/admin/providers", {
       success: Schema.Array(ProviderView),
       error: groupErrors

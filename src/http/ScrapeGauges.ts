@@ -34,7 +34,7 @@ export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observ
       const rows = yield* sql<OutboxRow>`
         select o.dispatch_state as state, count(*)::int as count,
                extract(epoch from now() - min(b.created_at))::float8 as oldest_seconds
-        from outbox b join orders o on o.id = b.order_id
+        from tawsil.outbox b join tawsil.orders o on o.id = b.order_id
         group by o.dispatch_state`
       const counts = new Map(rows.map((row) => [row.state, row.count]))
       yield* Effect.forEach(

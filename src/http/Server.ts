@@ -5,6 +5,7 @@ import { DashboardPageLive } from "../dashboard/DashboardPage.js"
 import { AdminHttpLive } from "./AdminHttp.js"
 import { TawsilApi } from "./Api.js"
 import { AccountAuthLive, AdminAuthLive } from "./AuthLive.js"
+import { ClientApiLive } from "./client/ClientApi.js"
 import { ErrorMappingLive } from "./ErrorMapping.js"
 import { OpsHttpLive } from "./OpsHttp.js"
 import { OrdersHttpLive } from "./OrdersHttp.js"
@@ -29,10 +30,11 @@ const spanNames = Layer.succeed(
 )
 
 /**
- * The HTTP server: request ids, the API, error mapping, `/docs`, `/openapi.json`, `/dashboard`. Needs an
- * HttpServer (with the platform services `NodeHttpServer.layer`/`layerTest` give).
+ * The HTTP server: request ids, the API, error mapping, `/docs`, `/openapi.json`, `/dashboard`, the
+ * Barakat-compatible client API (`/client/api/*`). Needs an HttpServer (with the platform services
+ * `NodeHttpServer.layer`/`layerTest` give).
  */
-export const HttpLive = HttpRouter.serve(Layer.mergeAll(ApiLive, DashboardPageLive), {
+export const HttpLive = HttpRouter.serve(Layer.mergeAll(ApiLive, DashboardPageLive, ClientApiLive), {
   // the Effect 3 server logged neither requests nor its listening address
   disableLogger: true,
   disableListenLog: true,

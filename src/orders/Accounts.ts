@@ -41,7 +41,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
     const keyCache = yield* Cache.makeWith(
       (keyHash: string) =>
         sql<{ account_id: string }>`
-          select account_id from api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
+          select account_id from tawsil.api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
           Effect.map((rows) =>
             Option.map(Option.fromNullishOr(rows[0]), (row) => AccountId.make(row.account_id))
           ),
@@ -57,9 +57,11 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
       const id = newAccountId()
       const apiKey = newApiKey()
       const rows = yield* sql.withTransaction(
-        sql<AccountRow>`insert into accounts (id, name, currency, overdraft_limit)
+        sql<AccountRow>`insert into tawsil.accounts (id, name, currency, overdraft_limit)
             values (${id}, ${request.name}, ${request.currency}, ${request.overdraftLimit}) returning *`.pipe(
-          Effect.tap(sql`insert into api_keys (key_hash, account_id) values (${hashApiKey(apiKey)}, ${id})`)
+          Effect.tap(
+            sql`insert into tawsil.api_keys (key_hash, account_id) values (${hashApiKey(apiKey)}, ${id})`
+          )
         )
       )
       yield* Effect.logInfo("account created").pipe(Effect.annotateLogs({ accountId: id }))
@@ -67,7 +69,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
     }, Effect.orDie)
 
     const get = Effect.fn("Accounts.get")(function* (id: string) {
-      const rows = yield* sql<AccountRow>`select * from accounts where id = ${id}`.pipe(Effect.orDie)
+      const rows = yield* sql<AccountRow>`select * from tawsil.accounts where id = ${id}`.pipe(Effect.orDie)
       const row = rows[0]
       if (row === undefined)
         return yield* new AccountNotFound({ message: "account not found", accountId: id })
@@ -79,7 +81,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
       const account = yield* sql
         .withTransaction(
           Effect.gen(function* () {
-            const rows = yield* sql<AccountRow>`select * from accounts where id = ${id} for update`
+            const rows = yield* sql<AccountRow>`select * from tawsil.accounts where id = ${id} for update`
             const row = rows[0]
             if (row === undefined)
               return yield* new AccountNotFound({ message: "account not found", accountId: id })
@@ -93,8 +95,8 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
             yield* ensureCreditFits(sql, id, { before: toCents(row.balance), after })
             const kind = request.amount.startsWith("-") ? "correction" : "credit"
             const updated = yield* sql<AccountRow>`
-            update accounts set balance = ${fromCents(after)} where id = ${id} returning *`
-            yield* sql`insert into ledger_entries (account_id, kind, amount, balance_after, note)
+            update tawsil.accounts set balance = ${fromCents(after)} where id = ${id} returning *`
+            yield* sql`insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, note)
                      values (${id}, ${kind}, ${request.amount}, ${fromCents(after)}, ${request.note ?? null})`
             return toAccount(updated[0]!)
           })

@@ -30,7 +30,7 @@ export const ensureCreditFits = (
     if (balance.after <= balance.before) return
     const rows = yield* sql<{ pending: string }>`
       select coalesce(sum(price_amount), 0)::text as pending
-      from orders where account_id = ${accountId} and status = 'pending'`.pipe(Effect.orDie)
+      from tawsil.orders where account_id = ${accountId} and status = 'pending'`.pipe(Effect.orDie)
     if (balance.after + toCents(rows[0]?.pending ?? "0") > maxStoredCents) {
       return yield* outOfRange(
         `the credit would take the balance (with its pending orders) past ${maxBalance}`,

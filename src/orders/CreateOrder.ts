@@ -10,6 +10,8 @@ export interface CreateOrderCommand {
   readonly accountId: AccountId
   readonly request: CreateOrderRequest
   readonly idempotencyKey: string | undefined
+  /** the Tawsil instances the order passed through before this one (the client API's X-Tawsil-Chain) */
+  readonly chain?: ReadonlyArray<string> | undefined
 }
 
 /** A command on its way through intake: the id its order gets if it is created (so a failed batch can name it). */

@@ -6,23 +6,15 @@ import { requestHash } from "./CreateOrder.js"
 import { fromCents, maxStoredCents, toCents } from "./Money.js"
 import { IdempotencyKeyReused } from "./Order.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
-import type { NewOrderJob } from "./DispatchHandoff.js"
-import { CurrencyMismatch, type Mapping, PackageNotFound, PackageUnavailable } from "./Package.js"
+import type { DispatchJob } from "./DispatchJob.js"
+import { CurrencyMismatch, PackageNotFound, PackageUnavailable } from "./Package.js"
+import { type PackageRow, toRoute } from "./Packages.js"
 import { insertOrders, type NewOrder } from "./IntakeInsert.js"
+import { toDispatchJob } from "./OrderLookup.js"
 import { debitWithinOverdraft } from "./settlement/Overdraft.js"
 
 export type IntakeResult = Result.Result<CreatedOrder, CreateOrderError>
 
-interface PackageRow {
-  readonly id: string
-  readonly price: string
-  readonly currency: string
-  readonly enabled: boolean
-  readonly route_mode: "auto" | "manual"
-  readonly primary_provider: string | null
-  readonly fallback_provider: string | null
-  readonly mappings: Record<string, Mapping>
-}
 interface AccountRow {
   readonly id: string
   readonly balance: string
@@ -45,16 +37,16 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     const keyed = commands.filter((c) => c.idempotencyKey !== undefined)
 
     // packages first: the account locks are held for as few round trips as possible
-    const packages = yield* sql<PackageRow>`
+    const packages = yield* sql<Omit<PackageRow, "name">>`
       select id, price, currency, enabled, route_mode, primary_provider, fallback_provider, mappings
-      from packages where id = any(${packageIds})`
+      from tawsil.packages where id = any(${packageIds})`
     const accounts = yield* sql<AccountRow>`
-      select id, balance, overdraft_limit, currency from accounts where id = any(${accountIds}) order by id for update`
+      select id, balance, overdraft_limit, currency from tawsil.accounts where id = any(${accountIds}) order by id for update`
     const prior =
       keyed.length === 0
         ? []
         : yield* sql<OrderRow>`
-            select o.* from orders o
+            select o.* from tawsil.orders o
             join unnest(${keyed.map((c) => c.accountId)}::text[], ${keyed.map((c) => c.idempotencyKey!)}::text[])
               as k (account_id, key) on o.account_id = k.account_id and o.idempotency_key = k.key`
 
@@ -136,16 +128,11 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances)
     const rowById = new Map(inserted.map((row) => [row.id, row]))
 
-    const jobs: ReadonlyArray<NewOrderJob> = inserted.map((row) => {
-      const pkg = packageById.get(row.package_id)!
-      return {
-        ...row,
-        route_mode: pkg.route_mode,
-        primary_provider: pkg.primary_provider,
-        fallback_provider: pkg.fallback_provider,
-        mappings: pkg.mappings
-      }
-    })
+    // one route per package: the jobs of a package share it (an order's fiber keeps it as long as it runs)
+    const routeById = new Map(packages.map((p) => [p.id, toRoute(p)]))
+    const jobs: ReadonlyArray<DispatchJob> = inserted.map((row) =>
+      toDispatchJob(row, routeById.get(row.package_id)!, packageById.get(row.package_id)!.mappings)
+    )
     const results = decisions.map((decision): IntakeResult =>
       Result.map(decision, (d) => {
         if ("command" in d) return { order: toOrder(rowById.get(d.id)!), replayed: false }

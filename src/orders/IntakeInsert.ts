@@ -30,27 +30,30 @@ export const insertOrders = (
     Result.getOrThrow(PgTypes.array(column(f), PgTypes.OID.text))
   return sql<OrderRow>`
     with inserted as (
-      insert into orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
-                          idempotency_key, request_hash)
-      select * from unnest(
+      insert into tawsil.orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
+                          idempotency_key, request_hash, chain)
+      -- a chain travels as its ids joined by commas (an instance id has none): unnest cannot carry arrays of arrays
+      select i, a, p, q, pl, e, pr, c, k, h, string_to_array(ch, ',') from unnest(
         ${column((o) => o.id)}::uuid[], ${column((o) => o.command.accountId)}::text[],
         ${column((o) => o.command.request.packageId)}::text[], ${column((o) => o.command.request.quantity)}::int[],
         ${column((o) => o.command.request.playerId)}::text[], ${nullableText((o) => o.command.request.extra ?? null)}::text[],
         ${column((o) => o.amount)}::numeric[], ${column((o) => o.currency)}::text[],
-        ${nullableText((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[])
+        ${nullableText((o) => o.command.idempotencyKey ?? null)}::text[], ${column((o) => o.hash)}::text[],
+        ${nullableText((o) => ((o.command.chain ?? []).length === 0 ? null : o.command.chain!.join(",")))}::text[])
+        as t (i, a, p, q, pl, e, pr, c, k, h, ch)
       returning *
     ), debited as (
-      insert into ledger_entries (account_id, kind, amount, balance_after, order_id)
+      insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id)
       select a, 'debit', -amt, after, o from unnest(
         ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
         ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)
     ), queued as (
       -- owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
-      insert into outbox (order_id, owner_node, fence, claimed_at)
+      insert into tawsil.outbox (order_id, owner_node, fence, claimed_at)
       select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
       from unnest(${column((o) => o.id)}::uuid[]) as t (id)
     ), charged as (
-      update accounts set balance = v.balance
+      update tawsil.accounts set balance = v.balance
       from unnest(${balances.map((b) => b.id)}::text[], ${balances.map((b) => b.balance)}::numeric[]) as v (id, balance)
       where accounts.id = v.id
     )

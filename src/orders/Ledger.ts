@@ -36,13 +36,13 @@ export class Ledger extends Context.Service<Ledger>()("tawsil/orders/Ledger", {
       query: { readonly limit: number; readonly cursor?: string | undefined }
     ) {
       const before = yield* ledgerCursor.decode(query.cursor)
-      const accounts = yield* sql`select 1 from accounts where id = ${accountId}`.pipe(Effect.orDie)
+      const accounts = yield* sql`select 1 from tawsil.accounts where id = ${accountId}`.pipe(Effect.orDie)
       if (accounts.length === 0) {
         return yield* new AccountNotFound({ message: "account not found", accountId })
       }
       const rows = yield* sql<LedgerRow>`
         select id::text, kind, amount::text, balance_after::text, order_id::text, note, created_at
-        from ledger_entries
+        from tawsil.ledger_entries
         where account_id = ${accountId}
           ${before === undefined ? sql`` : sql`and id < ${before}::bigint`}
         order by id desc

@@ -5,6 +5,7 @@ import { makeBatcher } from "../db/Batcher.js"
 import { writeIsolating } from "./BatchIsolation.js"
 import { DispatchHandoff } from "./DispatchHandoff.js"
 import type { CreatedOrder, CreateOrderCommand, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
+import { makeHostTransactionIntake } from "./HostTransactionIntake.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 import { validateCreate } from "./IntakeValidation.js"
 
@@ -59,7 +60,16 @@ export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/O
         return yield* exitOf(yield* create({ ...command, orderId: randomUUID() }))
       })
 
-    return { submit } as const
+    const writeInHost = yield* makeHostTransactionIntake
+
+    /** One create in the caller's current transaction, outside the batches (`HostTransactionIntake.ts`). */
+    const submitIn = (command: CreateOrderCommand) =>
+      Effect.gen(function* () {
+        yield* validateCreate(command)
+        return yield* exitOf(yield* writeInHost({ ...command, orderId: randomUUID() }))
+      })
+
+    return { submit, submitIn } as const
   })
 }) {
   static readonly layer = Layer.effect(this, this.make)

@@ -32,11 +32,11 @@ export const orderLog =
   (sql: SqlClient.SqlClient, notFound: (orderId: string) => OrderNotFound) => (orderId: string) =>
     Effect.gen(function* () {
       const exists = isUuid(orderId)
-        ? yield* sql`select 1 from orders where id = ${orderId}`.pipe(Effect.orDie)
+        ? yield* sql`select 1 from tawsil.orders where id = ${orderId}`.pipe(Effect.orDie)
         : []
       if (exists.length === 0) return yield* notFound(orderId)
       const rows = yield* sql<LogRow>`
         select id::text, action, provider_id, outcome, response, request, actor, created_at
-        from dispatch_log where order_id = ${orderId} order by id`.pipe(Effect.orDie)
+        from tawsil.dispatch_log where order_id = ${orderId} order by id`.pipe(Effect.orDie)
       return new DispatchLog({ items: rows.map(toLogEntry) })
     })

@@ -1,7 +1,8 @@
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { orderCursor } from "./Cursor.js"
 import { OrderPage, type OrderStatus } from "./Order.js"
+import { isUuid } from "./OrderLookup.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
 
 export interface ListQuery {
@@ -13,8 +14,6 @@ export interface ListQuery {
   readonly limit: number
 }
 
-const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
-
 /** Runs `query` only for an id that can name an order: any other id finds nothing (Postgres would fail the cast). */
 const whenOrderId = (id: string, query: Effect.Effect<ReadonlyArray<OrderRow>, SqlError.SqlError>) =>
   isUuid(id) ? query : Effect.succeed([])
@@ -24,7 +23,7 @@ export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/Order
     const sql = yield* SqlClient.SqlClient
 
     const findById = (id: string) =>
-      whenOrderId(id, sql<OrderRow>`select * from orders where id = ${id}`).pipe(
+      whenOrderId(id, sql<OrderRow>`select * from tawsil.orders where id = ${id}`).pipe(
         Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findById")
@@ -33,7 +32,7 @@ export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/Order
     const findForAccount = (accountId: string, id: string) =>
       whenOrderId(
         id,
-        sql<OrderRow>`select * from orders where id = ${id} and account_id = ${accountId}`
+        sql<OrderRow>`select * from tawsil.orders where id = ${id} and account_id = ${accountId}`
       ).pipe(
         Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
@@ -43,7 +42,7 @@ export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/Order
     /** Newest first; one row more than asked tells whether another page exists. */
     const page = (query: ListQuery) =>
       sql<OrderRow>`
-        select * from orders
+        select * from tawsil.orders
         where ${sql.and([
           ...(query.accountId === undefined ? [] : [sql`account_id = ${query.accountId}`]),
           ...(query.status === undefined ? [] : [sql`status = ${query.status}`]),

@@ -31,6 +31,7 @@ export interface OrderRow {
   readonly sent_at: Date | null
   readonly last_checked_at: Date | null
   readonly completed_at: Date | null
+  readonly chain: ReadonlyArray<string> | null
 }
 
 /** `{ [key]: f(value) }`, or no key at all for a null column: absent fields are left out of the answer (never `undefined`). */

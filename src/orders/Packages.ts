@@ -2,9 +2,10 @@ import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { ValidationError } from "./ValidationError.js"
 import { normalize } from "./Money.js"
-import { type Mapping, Package, type PutPackageRequest } from "./Package.js"
+import { type Mapping, Package, type PutPackageRequest, type Route } from "./Package.js"
 
-interface PackageRow {
+/** A `packages` row as the Postgres client returns it (numeric as a string, jsonb parsed). */
+export interface PackageRow {
   readonly id: string
   readonly name: string
   readonly price: string
@@ -16,6 +17,15 @@ interface PackageRow {
   readonly mappings: Record<string, Mapping>
 }
 
+/** The package's route; stored routes were checked when they were put, so they are not checked again. */
+export const toRoute = (
+  row: Pick<PackageRow, "route_mode" | "primary_provider" | "fallback_provider">
+): Route => ({
+  mode: row.route_mode,
+  ...(row.primary_provider === null ? {} : { primary: row.primary_provider }),
+  ...(row.fallback_provider === null ? {} : { fallback: row.fallback_provider })
+})
+
 const toPackage = (row: PackageRow) =>
   new Package({
     id: row.id,
@@ -23,11 +33,7 @@ const toPackage = (row: PackageRow) =>
     price: normalize(row.price),
     currency: row.currency,
     enabled: row.enabled,
-    route: {
-      mode: row.route_mode,
-      ...(row.primary_provider === null ? {} : { primary: row.primary_provider }),
-      ...(row.fallback_provider === null ? {} : { fallback: row.fallback_provider })
-    },
+    route: toRoute(row),
     mappings: row.mappings
   })
 
@@ -43,13 +49,13 @@ export class Packages extends Context.Service<Packages>()("tawsil/orders/Package
       ] as const
       for (const [field, providerId] of named) {
         if (providerId === undefined) continue
-        const found = yield* sql`select 1 from providers where id = ${providerId}`.pipe(Effect.orDie)
+        const found = yield* sql`select 1 from tawsil.providers where id = ${providerId}`.pipe(Effect.orDie)
         if (found.length === 0) {
           return yield* new ValidationError({ field, message: `unknown provider "${providerId}"` })
         }
       }
       const rows = yield* sql<PackageRow>`
-        insert into packages (id, name, price, currency, enabled, route_mode, primary_provider, fallback_provider,
+        insert into tawsil.packages (id, name, price, currency, enabled, route_mode, primary_provider, fallback_provider,
                               mappings)
         values (${id}, ${request.name}, ${request.price}, ${request.currency}, ${request.enabled},
                 ${request.route.mode}, ${request.route.primary ?? null}, ${request.route.fallback ?? null},
@@ -65,7 +71,7 @@ export class Packages extends Context.Service<Packages>()("tawsil/orders/Package
       return toPackage(rows[0]!)
     })
 
-    const list = sql<PackageRow>`select * from packages order by id`.pipe(
+    const list = sql<PackageRow>`select * from tawsil.packages order by id`.pipe(
       Effect.map((rows) => rows.map(toPackage)),
       Effect.orDie
     )

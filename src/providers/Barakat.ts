@@ -1,4 +1,4 @@
-import { type Duration, Effect, RcMap, type Result, Schema } from "effect"
+import { type Duration, Effect, Option, RcMap, type Result, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { makeBatcher } from "../db/Batcher.js"
 import {
@@ -23,6 +23,7 @@ import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from ".
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
+import { chainHeader, TawsilInstance } from "./TawsilChain.js"
 
 export interface BarakatOptions {
   readonly sendTimeout: Duration.Input
@@ -57,11 +58,19 @@ const decodeRow = Schema.decodeUnknownEffect(BarakatRow)
  *
  * Player input: `meta.params.playerId` names the query key of the player id (default `uid`, the first param of
  * most products) and `meta.params.extra` the key of the extra field; without it the extra field is not sent.
+ *
+ * Every call carries `X-Tawsil-Chain` (src/providers/TawsilChain.ts): a place the order's incoming chain and this
+ * instance's id, any other call this instance's id. Built without a `TawsilInstance`, only the incoming chain.
  */
 export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...barakatDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
+    const instance = yield* Effect.serviceOption(TawsilInstance)
+    const chainHeaders = (incoming: ReadonlyArray<string>): Record<string, string> => {
+      const ids = Option.match(instance, { onNone: () => incoming, onSome: ({ id }) => [...incoming, id] })
+      return ids.length === 0 ? {} : { [chainHeader]: ids.join(",") }
+    }
 
     const makeClient = (providerId: string, config: BarakatRow, limiter: SpacingLimiter) =>
       Effect.gen(function* () {
@@ -72,13 +81,15 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
           path: string,
           operation: Operation,
           params: Record<string, string>,
-          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>
+          parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>,
+          chain: ReadonlyArray<string> = []
         ) =>
           limiter(
             exchange(
               http,
               HttpClientRequest.get(joinUrl(config.base_url, `/client/api/${path}`)).pipe(
                 HttpClientRequest.setHeader("api-token", token),
+                HttpClientRequest.setHeaders(chainHeaders(chain)),
                 HttpClientRequest.acceptJson,
                 HttpClientRequest.setUrlParams(params)
               ),
@@ -111,7 +122,8 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
                 ...(extraKey !== undefined && order.extra !== undefined ? { [extraKey]: order.extra } : {}),
                 order_uuid: order.orderId
               },
-              parsePlace
+              parsePlace,
+              order.chain
             )
           }).pipe(Effect.withSpan("Barakat.place", { attributes: { providerId, orderId: order.orderId } }))
 

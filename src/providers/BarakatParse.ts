@@ -21,6 +21,7 @@ import {
 } from "./ProviderHttp.js"
 import { scrub } from "./Scrub.js"
 import { normalizeStatus } from "./Status.js"
+import { loopDetectedCode } from "./TawsilChain.js"
 
 const Id = Schema.Union([Schema.String, Schema.Number])
 const Amount = Schema.Union([Schema.String, Schema.Number])
@@ -61,7 +62,9 @@ const byCode: Readonly<Record<string, (message: string) => ProviderError>> = {
   "112": (message) => new ProviderRejected({ message }),
   "113": (message) => new ProviderRejected({ message }),
   "114": (message) => new ProviderRejected({ message }),
-  "429": (message) => new ProviderTransient({ message: `Barakat: rate limited (${message})` })
+  "429": (message) => new ProviderTransient({ message: `Barakat: rate limited (${message})` }),
+  // a Tawsil partner refused a chain that loops or is too long (LOOP_DETECTED): re-sending cannot help
+  [String(loopDetectedCode)]: (message) => new ProviderMisconfigured({ message: `Barakat: ${message}` })
 }
 
 /** `{"status":"ERROR","message":…}` without a code: read the message. */

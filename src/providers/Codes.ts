@@ -22,7 +22,7 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
     sql<{
       pin: string
       serial: string | null
-    }>`select pin, serial from codes where order_id = ${order.orderId}`
+    }>`select pin, serial from tawsil.codes where order_id = ${order.orderId}`
 
   const delivered = (code: { pin: string; serial: string | null }) =>
     PlaceResult.Delivered({
@@ -37,10 +37,10 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
       if (held[0] !== undefined) return delivered(held[0])
       const taken = yield* sql<{ pin: string; serial: string | null }>`
         with picked as (
-          select id from codes where group_id = ${groupId} and status = 'available'
+          select id from tawsil.codes where group_id = ${groupId} and status = 'available'
           order by id limit 1 for update skip locked
         )
-        update codes c set status = 'used', order_id = ${order.orderId}, used_at = now()
+        update tawsil.codes c set status = 'used', order_id = ${order.orderId}, used_at = now()
         from picked where c.id = picked.id
         returning c.pin, c.serial`
       if (taken[0] === undefined) {
@@ -61,7 +61,7 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
 
   // count(*) is an int8: a `bigint` from the driver
   const balance = sql<{ count: bigint | string }>`
-    select count(*) from codes where group_id = ${groupId} and status = 'available'`.pipe(
+    select count(*) from tawsil.codes where group_id = ${groupId} and status = 'available'`.pipe(
     Effect.map((rows) => ({ balance: String(rows[0]?.count ?? "0"), currency: undefined })),
     Effect.orDie
   )

@@ -10,6 +10,8 @@ export interface ProviderOrder {
   readonly playerId: string
   readonly extra: string | undefined
   readonly mapping: Mapping | undefined
+  /** the Tawsil instances the order passed through before this one (src/providers/TawsilChain.ts) */
+  readonly chain?: ReadonlyArray<string> | undefined
 }
 
 export type PlaceResult = Data.TaggedEnum<{

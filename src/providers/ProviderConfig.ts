@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { Name } from "../orders/Account.js"
 
-const BaseUrl = Schema.String.check(
+export const BaseUrl = Schema.String.check(
   Schema.isPattern(/^https?:\/\/[^\s]+$/, { message: "must be an http(s) URL" }),
   Schema.isMaxLength(500)
 )
@@ -11,37 +11,15 @@ const enabled = Schema.Boolean.pipe(
   Schema.withConstructorDefault(Effect.succeed(true))
 )
 
-export const ZnetProviderRequest = Schema.Struct({
-  kind: Schema.Literal("znet"),
-  name: Name,
-  baseUrl: BaseUrl,
-  credentials: Schema.Struct({ kod: Secret, sifre: Secret }),
-  enabled,
-  options: Schema.Struct({ defaultPhone: Schema.optionalKey(Schema.String) }).pipe(
-    Schema.withDecodingDefaultType(Effect.succeed({})),
-    Schema.withConstructorDefault(Effect.succeed({}))
-  )
+// the options and credentials of the built-in kinds (docs/api.md §4); `BuiltInKinds.ts` registers them
+export const NoOptions = Schema.Struct({})
+export const NoCredentials = Schema.Struct({})
+export const ZnetOptions = Schema.Struct({ defaultPhone: Schema.optionalKey(Schema.String) })
+export const ZnetCredentials = Schema.Struct({ kod: Secret, sifre: Secret })
+export const BarakatCredentials = Schema.Struct({ apiToken: Secret })
+export const CodesOptions = Schema.Struct({
+  groupId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64))
 })
-
-export const BarakatProviderRequest = Schema.Struct({
-  kind: Schema.Literal("barakat"),
-  name: Name,
-  baseUrl: BaseUrl,
-  credentials: Schema.Struct({ apiToken: Secret }),
-  enabled,
-  options: Schema.Struct({}).pipe(
-    Schema.withDecodingDefaultType(Effect.succeed({})),
-    Schema.withConstructorDefault(Effect.succeed({}))
-  )
-})
-
-export const CodesProviderRequest = Schema.Struct({
-  kind: Schema.Literal("codes"),
-  name: Name,
-  enabled,
-  options: Schema.Struct({ groupId: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64)) })
-})
-
 export const SimulatorOptions = Schema.Struct({
   sendLatencyMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 120_000 }))),
   checksBeforeFinal: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10_000 }))),
@@ -49,22 +27,24 @@ export const SimulatorOptions = Schema.Struct({
 })
 export type SimulatorOptions = typeof SimulatorOptions.Type
 
-export const SimulatorProviderRequest = Schema.Struct({
-  kind: Schema.Literal("simulator"),
-  name: Name,
-  enabled,
-  options: SimulatorOptions.pipe(
-    Schema.withDecodingDefaultType(Effect.succeed({})),
-    Schema.withConstructorDefault(Effect.succeed({}))
-  )
-})
+/** What a kind without an options schema takes: any JSON object. */
+export const AnyOptions = Schema.Record(Schema.String, Schema.Unknown)
+/** What a kind without a credentials schema takes: strings by name. */
+export const AnyCredentials = Schema.Record(Schema.String, Schema.String)
 
-export const PutProviderRequest = Schema.Union([
-  ZnetProviderRequest,
-  BarakatProviderRequest,
-  CodesProviderRequest,
-  SimulatorProviderRequest
-])
+/**
+ * The body of `PUT /v1/admin/providers/{id}`, for any registered kind (`ProviderKinds`). Only its shape is
+ * checked here; `ProviderConfigs.put` checks `baseUrl`, `credentials` and `options` by the kind's schemas.
+ */
+export const PutProviderRequest = Schema.Struct({
+  /** a built-in kind (`znet`, `barakat`, `codes`, `simulator`), or one a host service added with `ProviderKinds` */
+  kind: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64)),
+  name: Name,
+  baseUrl: Schema.optionalKey(Schema.String),
+  credentials: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
+  enabled,
+  options: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+})
 export type PutProviderRequest = typeof PutProviderRequest.Type
 
 /** What the API shows of a provider: never its credentials. */

@@ -1,41 +1,32 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { ProviderNotFound, type PutProviderRequest, ProviderView } from "./ProviderConfig.js"
+import { ProviderNotFound, type PutProviderRequest } from "./ProviderConfig.js"
+import { registeredKindSchemas } from "./ProviderKinds.js"
+import { type ProviderRow, toProviderView } from "./ProviderRow.js"
+import { validProvider } from "./ProviderValidation.js"
 
-export interface ProviderRow {
-  readonly id: string
-  /** a built-in kind, or one a host service added (`ProviderKinds`) */
-  readonly kind: string
-  readonly name: string
-  readonly base_url: string | null
-  readonly credentials: Record<string, string>
-  readonly options: Record<string, unknown>
-  readonly enabled: boolean
-}
+export type { ProviderRow } from "./ProviderRow.js"
 
-export const toProviderView = (row: ProviderRow) =>
-  new ProviderView({
-    id: row.id,
-    kind: row.kind,
-    name: row.name,
-    ...(row.base_url === null ? {} : { baseUrl: row.base_url }),
-    enabled: row.enabled,
-    options: row.options,
-    hasCredentials: Object.keys(row.credentials).length > 0
-  })
-
-/** The configured upstreams. Credentials are write-only: stored for the adapters, never returned or logged. */
+/**
+ * The configured upstreams, of any registered kind (built in, or added by the host with `ProviderKinds`).
+ * Credentials are write-only: stored for the adapters, never returned or logged.
+ */
 export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/providers/ProviderConfigs", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const kinds = yield* registeredKindSchemas
 
-    const put = Effect.fn("ProviderConfigs.put")(function* (id: string, request: PutProviderRequest) {
-      const baseUrl = "baseUrl" in request ? request.baseUrl : null
-      const credentials = "credentials" in request ? request.credentials : {}
+    /** Saves the provider; its `baseUrl`, `credentials` and `options` must fit its kind (else `ValidationError`). */
+    const put = Effect.fn("ProviderConfigs.put")(function* (
+      id: string,
+      input: typeof PutProviderRequest.Encoded
+    ) {
+      const request = yield* validProvider(kinds, input)
       const rows = yield* sql<ProviderRow>`
-        insert into providers (id, kind, name, base_url, credentials, options, enabled)
-        values (${id}, ${request.kind}, ${request.name}, ${baseUrl}, ${JSON.stringify(credentials)}::jsonb,
-                ${JSON.stringify(request.options)}::jsonb, ${request.enabled})
+        insert into tawsil.providers (id, kind, name, base_url, credentials, options, enabled)
+        values (${id}, ${request.kind}, ${request.name}, ${request.baseUrl},
+                ${JSON.stringify(request.credentials)}::jsonb, ${JSON.stringify(request.options)}::jsonb,
+                ${request.enabled})
         on conflict (id) do update set
           kind = excluded.kind, name = excluded.name, base_url = excluded.base_url,
           credentials = excluded.credentials, options = excluded.options, enabled = excluded.enabled,
@@ -47,14 +38,14 @@ export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/
       return toProviderView(rows[0]!)
     })
 
-    const list = sql<ProviderRow>`select * from providers order by id`.pipe(
+    const list = sql<ProviderRow>`select * from tawsil.providers order by id`.pipe(
       Effect.map((rows) => rows.map(toProviderView)),
       Effect.orDie
     )
 
     /** The full row, credentials included, for the adapters only. */
     const find = (id: string) =>
-      sql<ProviderRow>`select * from providers where id = ${id}`.pipe(
+      sql<ProviderRow>`select * from tawsil.providers where id = ${id}`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>
           Option.match(Option.fromNullishOr(rows[0]), {

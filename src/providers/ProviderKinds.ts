@@ -1,22 +1,25 @@
-import { Context, type Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { builtInKindSchemas } from "./BuiltInKinds.js"
 import type { ProviderClient, ProviderMisconfigured } from "./Provider.js"
-import type { ProviderRow } from "./ProviderConfigs.js"
+import type { ProviderKindSchemas } from "./ProviderKindSchemas.js"
+import type { ProviderRow } from "./ProviderRow.js"
 
 /** Builds the client of one configured provider; one factory per provider kind. */
 export type ProviderFactory = (row: ProviderRow) => Effect.Effect<ProviderClient, ProviderMisconfigured>
 
 /**
- * A provider kind: its factory, and how its adapter reaches the provider. `remote`: over a wire, calling the
- * `ProviderCallGuard` as each request leaves (after any rate-limit wait), and the engine's send timeout starts
- * then. `local`: the send timeout starts with the call (an adapter that never calls the guard must be `local`, or a
- * send it never answers would never time out).
+ * A provider kind: its factory, how its adapter reaches the provider, and the schemas its provider rows are
+ * checked by (`ProviderKindSchemas`; `row.options` holds what the options schema encoded). `remote`: over a wire,
+ * calling the `ProviderCallGuard` as each request leaves (after any rate-limit wait), and the engine's send timeout
+ * starts then. `local`: the send timeout starts with the call (an adapter that never calls the guard must be
+ * `local`, or a send it never answers would never time out).
  */
-export interface ProviderKind {
+export interface ProviderKind extends ProviderKindSchemas {
   readonly make: ProviderFactory
   readonly reach: "remote" | "local"
 }
 
-/** A kind as a host gives it: a plain factory is a `local` kind. */
+/** A kind as a host gives it: a plain factory is a `local` kind without schemas. */
 export type ProviderKindInput = ProviderFactory | ProviderKind
 
 export const providerKind = (input: ProviderKindInput): ProviderKind =>
@@ -36,3 +39,16 @@ export class ProviderKinds extends Context.Service<
 
   static readonly none = ProviderKinds.layer({})
 }
+
+/** The kinds a host added, as given (none when the layer has no `ProviderKinds`). */
+export const addedKinds = Effect.map(Effect.serviceOption(ProviderKinds), (added) =>
+  Object.entries(Option.getOrElse(added, () => ({}))).map(
+    ([name, kind]) => [name, providerKind(kind)] as const
+  )
+)
+
+/** The schemas of every kind a provider row may name: the built-in ones and the host's (which win). */
+export const registeredKindSchemas: Effect.Effect<Readonly<Record<string, ProviderKindSchemas>>> = Effect.map(
+  addedKinds,
+  (added) => ({ ...builtInKindSchemas, ...Object.fromEntries(added) })
+)

@@ -1,16 +1,18 @@
-import { Cache, Context, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Exit, Layer, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import { makeBarakatFactory } from "./Barakat.js"
+import { builtInKindSchemas } from "./BuiltInKinds.js"
+import { codesFactory } from "./Codes.js"
 import { ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
-import { SimulatorProvider } from "./Simulator.js"
-import { type ProviderKind, providerKind, ProviderKinds } from "./ProviderKinds.js"
-import { codesFactory } from "./Codes.js"
-import { SqlClient } from "effect/sql"
-import { makeBarakatFactory } from "./Barakat.js"
-import { makeZnetFactory } from "./Znet.js"
+import { addedKinds, type ProviderKind } from "./ProviderKinds.js"
 import { instrumentProvider } from "./ProviderMetrics.js"
 import { secretsOf } from "./Scrub.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
+import { SimulatorProvider } from "./Simulator.js"
+import { TawsilInstance } from "./TawsilChain.js"
+import { makeZnetFactory } from "./Znet.js"
 
 const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
 
@@ -22,12 +24,12 @@ const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
 const kindsOfThisBuild = Effect.gen(function* () {
   const simulator = yield* SimulatorProvider
   const sql = yield* SqlClient.SqlClient
-  const added = Option.getOrElse(yield* Effect.serviceOption(ProviderKinds), () => ({}))
   const builtIn: Readonly<Record<string, ProviderKind>> = {
-    codes: { make: codesFactory(sql), reach: "local" },
-    znet: { make: yield* makeZnetFactory(), reach: "remote" },
-    barakat: { make: yield* makeBarakatFactory(), reach: "remote" },
+    codes: { ...builtInKindSchemas.codes, make: codesFactory(sql), reach: "local" },
+    znet: { ...builtInKindSchemas.znet, make: yield* makeZnetFactory(), reach: "remote" },
+    barakat: { ...builtInKindSchemas.barakat, make: yield* makeBarakatFactory(), reach: "remote" },
     simulator: {
+      ...builtInKindSchemas.simulator,
       make: (row) =>
         decodeSimulatorOptions(row.options).pipe(
           Effect.map((options) => simulator.client(row.id, options)),
@@ -38,8 +40,7 @@ const kindsOfThisBuild = Effect.gen(function* () {
       reach: "local"
     }
   }
-  const hosts = Object.entries(added).map(([name, kind]) => [name, providerKind(kind)] as const)
-  return { ...builtIn, ...Object.fromEntries(hosts) }
+  return { ...builtIn, ...Object.fromEntries(yield* addedKinds) }
 })
 
 /** Configured providers by id: the engine's way to a `ProviderClient`. */
@@ -82,5 +83,6 @@ export class Providers extends Context.Service<Providers>()("tawsil/providers/Pr
     return { client } as const
   })
 }) {
-  static readonly layer = Layer.effect(this, this.make)
+  // the Barakat adapter sends this instance's id in every call's X-Tawsil-Chain
+  static readonly layer = Layer.effect(this, this.make).pipe(Layer.provide(TawsilInstance.layer))
 }

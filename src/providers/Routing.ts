@@ -1,20 +1,19 @@
 import type { ProviderOrder } from "./Provider.js"
-import type { NewOrderJob } from "../orders/DispatchHandoff.js"
+import type { DispatchJob } from "../orders/DispatchJob.js"
 
 /** What the engine keeps of an order while it works on it: its route and what a provider is sent. */
 export type RoutedJob = Pick<
-  NewOrderJob,
+  DispatchJob,
   | "id"
   | "reference"
-  | "provider_order_id"
+  | "providerOrderId"
   | "quantity"
-  | "player_id"
+  | "playerId"
   | "extra"
   | "mappings"
-  | "route_override"
-  | "route_mode"
-  | "primary_provider"
-  | "fallback_provider"
+  | "routeOverride"
+  | "route"
+  | "chain"
 >
 
 /**
@@ -25,18 +24,20 @@ export const routeOf = (
   job: RoutedJob,
   settings: { readonly fallbackEnabled: boolean }
 ): ReadonlyArray<string> => {
-  if (job.route_override !== null) return [job.route_override]
-  if (job.route_mode === "manual" || job.primary_provider === null) return []
-  if (!settings.fallbackEnabled || job.fallback_provider === null) return [job.primary_provider]
-  return [job.primary_provider, job.fallback_provider]
+  if (job.routeOverride !== undefined) return [job.routeOverride]
+  const { mode, primary, fallback } = job.route
+  if (mode === "manual" || primary === undefined) return []
+  if (!settings.fallbackEnabled || fallback === undefined) return [primary]
+  return [primary, fallback]
 }
 
 export const providerOrder = (job: RoutedJob, providerId: string): ProviderOrder => ({
   orderId: job.id,
   reference: job.reference,
-  providerOrderId: job.provider_order_id ?? undefined,
+  providerOrderId: job.providerOrderId,
   quantity: job.quantity,
-  playerId: job.player_id,
-  extra: job.extra ?? undefined,
-  mapping: job.mappings[providerId]
+  playerId: job.playerId,
+  extra: job.extra,
+  mapping: job.mappings[providerId],
+  chain: job.chain
 })

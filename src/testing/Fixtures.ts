@@ -14,7 +14,7 @@ export const scriptedProvider = (providerId: string, script: Script = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`
-      insert into providers (id, kind, name, enabled) values (${providerId}, ${scriptedKind}, ${providerId}, true)
+      insert into tawsil.providers (id, kind, name, enabled) values (${providerId}, ${scriptedKind}, ${providerId}, true)
       on conflict (id) do update set kind = excluded.kind, enabled = true, updated_at = now()`.pipe(
       Effect.orDie
     )

@@ -17,7 +17,7 @@ const logged = (orderId: string, rows: ReadonlyArray<readonly [string, string, s
     Effect.forEach(
       rows,
       ([action, outcome, response, minutesAgo]) =>
-        sql`insert into dispatch_log (order_id, provider_id, action, response, outcome, actor, created_at)
+        sql`insert into tawsil.dispatch_log (order_id, provider_id, action, response, outcome, actor, created_at)
             values (${orderId}, 'sim', ${action}, ${response}, ${outcome}, 'engine',
                     now() - make_interval(mins => ${minutesAgo}))`,
       { discard: true }
@@ -26,7 +26,7 @@ const logged = (orderId: string, rows: ReadonlyArray<readonly [string, string, s
 
 const moveTo = (orderId: string, state: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`update orders set dispatch_state = ${state}, provider_id = 'sim' where id = ${orderId}`.pipe(
+    sql`update tawsil.orders set dispatch_state = ${state}, provider_id = 'sim' where id = ${orderId}`.pipe(
       Effect.orDie
     )
   )

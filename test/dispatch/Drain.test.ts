@@ -56,7 +56,7 @@ describe("dispatch: graceful shutdown", () => {
         assert.strictEqual(row.attempts, 1)
       }
       const sql = yield* SqlClient.SqlClient
-      const owners = yield* sql<{ owner_node: string | null }>`select owner_node from outbox`
+      const owners = yield* sql<{ owner_node: string | null }>`select owner_node from tawsil.outbox`
       assert.deepStrictEqual(
         owners.map((o) => o.owner_node),
         [null, null],

@@ -24,7 +24,7 @@ const writes = (store: OrderStore["Service"], lease: Lease) =>
   ] as const
 
 const outboxCount = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<{ count: string }>`select count(*)::text as count from outbox`.pipe(
+  sql<{ count: string }>`select count(*)::text as count from tawsil.outbox`.pipe(
     Effect.map((rows) => Number(rows[0]?.count)),
     Effect.orDie
   )

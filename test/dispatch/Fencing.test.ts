@@ -50,7 +50,7 @@ const awaitingOnFirstNode = (node1: Node, options: SimulatorOptions) =>
     const nodeId = Context.get(node1, Dispatcher).nodeId
     assert.deepStrictEqual(yield* outboxOf(order.id), { owner_node: nodeId, fence: "1" })
     const sql = yield* SqlClient.SqlClient
-    yield* sql`update nodes set heartbeat_at = now() - interval '2 days' where id = ${nodeId}`.pipe(
+    yield* sql`update tawsil.nodes set heartbeat_at = now() - interval '2 days' where id = ${nodeId}`.pipe(
       Effect.orDie
     )
     return order

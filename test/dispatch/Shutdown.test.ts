@@ -24,11 +24,11 @@ const outboxRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql<{
     order_id: string
     owner_node: string | null
-  }>`select order_id, owner_node from outbox order by order_id`.pipe(Effect.orDie)
+  }>`select order_id, owner_node from tawsil.outbox order by order_id`.pipe(Effect.orDie)
 )
 const count = (table: "dispatch_log" | "nodes") =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ count: string }>`select count(*)::text as count from ${sql(table)}`.pipe(
+    sql<{ count: string }>`select count(*)::text as count from ${sql(`tawsil.${table}`)}`.pipe(
       Effect.map((rows) => Number(rows[0]?.count)),
       Effect.orDie
     )

@@ -24,7 +24,7 @@ const ConfigLive = Layer.effect(
 
 const settingsText = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<{ value: unknown }>`select value from settings`
+  const rows = yield* sql<{ value: unknown }>`select value from tawsil.settings`
   return JSON.stringify(rows)
 })
 
@@ -55,7 +55,7 @@ describe("the demo reseller's key", () => {
 
           // a database seeded before: the key in `settings`, no file
           const sql = yield* SqlClient.SqlClient
-          yield* sql`update settings set value = jsonb_build_object('apiKey', ${key}::text, 'packageId', 'demo-pubg-325')
+          yield* sql`update tawsil.settings set value = jsonb_build_object('apiKey', ${key}::text, 'packageId', 'demo-pubg-325')
           where key = 'demo'`
           rmSync(file)
           const migrated = yield* seedDemo.pipe(Effect.map(Option.flatMap((demo) => demo.apiKey)))

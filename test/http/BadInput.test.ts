@@ -415,12 +415,12 @@ const snapshot = (accountId: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<Record<string, unknown>>`
-      select (select count(*)::int from orders) as orders,
-             (select count(*)::int from ledger_entries) as ledger,
-             (select count(*)::int from outbox) as outbox,
-             (select count(*)::int from accounts) as accounts,
-             (select json_agg(p order by p.id)::text from packages p) as packages,
-             (select balance::text from accounts where id = ${accountId}) as balance`
+      select (select count(*)::int from tawsil.orders) as orders,
+             (select count(*)::int from tawsil.ledger_entries) as ledger,
+             (select count(*)::int from tawsil.outbox) as outbox,
+             (select count(*)::int from tawsil.accounts) as accounts,
+             (select json_agg(p order by p.id)::text from tawsil.packages p) as packages,
+             (select balance::text from tawsil.accounts where id = ${accountId}) as balance`
     return rows[0]!
   }).pipe(Effect.orDie)
 
@@ -430,7 +430,7 @@ const admin = (method: "POST" | "PUT", path: string, body: unknown) => send(admi
 
 const balanceOf = (accountId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ balance: string }>`select balance::text from accounts where id = ${accountId}`.pipe(
+    sql<{ balance: string }>`select balance::text from tawsil.accounts where id = ${accountId}`.pipe(
       Effect.map((rows) => rows[0]!.balance)
     )
   )
@@ -526,7 +526,7 @@ describe("malformed requests over HTTP", () => {
           assert.strictEqual(price.status, 200, price.text)
           const { accountId, apiKey } = yield* resellerWithBalance(maxInputAmount)
           const context: Context = { accountId, apiKey }
-          yield* sql`update accounts set balance = ${full} where id = ${accountId}`
+          yield* sql`update tawsil.accounts set balance = ${full} where id = ${accountId}`
           assert.deepStrictEqual(yield* readable(context), Option.some(full))
 
           // an order's total past the column is refused before anything is charged
@@ -549,8 +549,8 @@ describe("malformed requests over HTTP", () => {
           const second = yield* send(createJson({ packageId: pkg, playerId: "2" })(context))
           assert.strictEqual(second.status, 201, second.text)
           const pending = jsonAs(Order)(second)
-          yield* sql`update accounts set balance = 9999999999999999.00 where id = ${accountId}`
-          const ledgerRows = yield* sql<{ n: number }>`select count(*)::int as n from ledger_entries`
+          yield* sql`update tawsil.accounts set balance = 9999999999999999.00 where id = ${accountId}`
+          const ledgerRows = yield* sql<{ n: number }>`select count(*)::int as n from tawsil.ledger_entries`
           const refused = expectError(
             yield* admin("POST", `/v1/admin/orders/${pending.id}/reject`, { note: "refund\tplease" }),
             409,
@@ -559,7 +559,7 @@ describe("malformed requests over HTTP", () => {
           assert.strictEqual(refused["limit"], "9999999999999999.99")
           assert.strictEqual(yield* balanceOf(accountId), "9999999999999999.00")
           assert.deepStrictEqual(
-            yield* sql<{ n: number }>`select count(*)::int as n from ledger_entries`,
+            yield* sql<{ n: number }>`select count(*)::int as n from tawsil.ledger_entries`,
             ledgerRows
           )
           const still = yield* send(

@@ -14,12 +14,12 @@ const writesOf = (accountId: string) =>
       outbox: number
       afters: ReadonlyArray<string>
     }>`
-      select (select count(*)::int from orders where account_id = ${accountId}) as orders,
-             (select count(*)::int from ledger_entries where account_id = ${accountId} and kind = 'debit') as debits,
-             (select count(*)::int from outbox x join orders o on o.id = x.order_id
+      select (select count(*)::int from tawsil.orders where account_id = ${accountId}) as orders,
+             (select count(*)::int from tawsil.ledger_entries where account_id = ${accountId} and kind = 'debit') as debits,
+             (select count(*)::int from tawsil.outbox x join tawsil.orders o on o.id = x.order_id
                where o.account_id = ${accountId}) as outbox,
              (select coalesce(array_agg(balance_after::text order by balance_after desc), '{}')
-                from ledger_entries where account_id = ${accountId} and kind = 'debit') as afters`
+                from tawsil.ledger_entries where account_id = ${accountId} and kind = 'debit') as afters`
     return rows[0]!
   }).pipe(Effect.orDie)
 

@@ -80,9 +80,9 @@ describe("error answers", () => {
       return Effect.gen(function* () {
         const { apiKey } = yield* resellerWithBalance("10.00")
         const sql = yield* SqlClient.SqlClient
-        yield* sql`alter table accounts rename to accounts_moved`.pipe(Effect.orDie)
+        yield* sql`alter table tawsil.accounts rename to accounts_moved`.pipe(Effect.orDie)
         const answer = yield* send(HttpClientRequest.get("/v1/account").pipe(withToken(apiKey)))
-        yield* sql`alter table accounts_moved rename to accounts`.pipe(Effect.orDie)
+        yield* sql`alter table tawsil.accounts_moved rename to accounts`.pipe(Effect.orDie)
 
         const error = expectError(answer, 500, "InternalError")
         const requestId = error["requestId"]
@@ -93,7 +93,7 @@ describe("error answers", () => {
           (line) => line["requestId"] === requestId && line["level"] === "ERROR"
         )
         assert.strictEqual(logged.length, 1, lines.join("\n"))
-        assert.include(JSON.stringify(logged[0]!["cause"]), 'relation \\"accounts\\" does not exist')
+        assert.include(JSON.stringify(logged[0]!["cause"]), 'relation \\"tawsil.accounts\\" does not exist')
 
         // the same request once the table is back: fine again
         const again = yield* send(HttpClientRequest.get("/v1/account").pipe(withToken(apiKey)))

@@ -14,7 +14,7 @@ const ordersWithKey = (accountId: string, key: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ id: string }>`
-      select id from orders where account_id = ${accountId} and idempotency_key = ${key}`
+      select id from tawsil.orders where account_id = ${accountId} and idempotency_key = ${key}`
     return rows.map((row) => row.id)
   }).pipe(Effect.orDie)
 
@@ -22,7 +22,7 @@ const debitCount = (accountId: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ n: number }>`
-      select count(*)::int as n from ledger_entries where account_id = ${accountId} and kind = 'debit'`
+      select count(*)::int as n from tawsil.ledger_entries where account_id = ${accountId} and kind = 'debit'`
     return rows[0]!.n
   }).pipe(Effect.orDie)
 

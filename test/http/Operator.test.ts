@@ -27,7 +27,7 @@ const orderOf = (packageId: string, price: string, balance: string) =>
 const ledgerRows = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ kind: string; amount: string; seq: number; note: string | null }>`
-      select kind, amount::text, seq, note from ledger_entries where order_id = ${orderId} order by id`.pipe(
+      select kind, amount::text, seq, note from tawsil.ledger_entries where order_id = ${orderId} order by id`.pipe(
       Effect.orDie
     )
   )
@@ -35,7 +35,7 @@ const ledgerRows = (orderId: string) =>
 const outboxRow = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ owner_node: string | null; fence: string }>`
-      select owner_node, fence::text from outbox where order_id = ${orderId}`.pipe(
+      select owner_node, fence::text from tawsil.outbox where order_id = ${orderId}`.pipe(
       Effect.map((rows) => rows[0]),
       Effect.orDie
     )
@@ -44,7 +44,7 @@ const outboxRow = (orderId: string) =>
 /** As if the engine had sent the order to `providerId` and the provider had accepted it. */
 const sentTo = (orderId: string, providerId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`update orders set provider_id = ${providerId}, dispatch_state = 'awaiting', sent_at = now()
+    sql`update tawsil.orders set provider_id = ${providerId}, dispatch_state = 'awaiting', sent_at = now()
         where id = ${orderId}`.pipe(Effect.orDie)
   )
 

@@ -56,8 +56,8 @@ describe("the money checker itself", () => {
       const { accountId, order } = yield* pendingOrder
       yield* (yield* adminClient).admin.reject({ params: { id: order.id }, payload: {} })
       yield* sql`
-        with credited as (update accounts set balance = balance + 35 where id = ${accountId} returning balance)
-        insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq)
+        with credited as (update tawsil.accounts set balance = balance + 35 where id = ${accountId} returning balance)
+        insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id, seq)
         select ${accountId}, 'refund', 35, balance, ${order.id}, 1 from credited`
       const problems = yield* moneyProblems
       assert.deepStrictEqual(
@@ -76,8 +76,8 @@ describe("the money checker itself", () => {
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const { accountId, order } = yield* pendingOrder
-      yield* sql`update accounts set balance = balance + 35 where id = ${accountId}`
-      yield* sql`update orders set dispatch_state = 'manual', last_message = ' ' where id = ${order.id}`
+      yield* sql`update tawsil.accounts set balance = balance + 35 where id = ${accountId}`
+      yield* sql`update tawsil.orders set dispatch_state = 'manual', last_message = ' ' where id = ${order.id}`
       const problems = yield* moneyProblems
       assert.deepStrictEqual(
         problems.map((problem) =>

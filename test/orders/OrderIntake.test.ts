@@ -75,7 +75,7 @@ describe("OrderIntake", () => {
         const { account } = yield* fundedAccount("100.00")
         const orders = yield* Orders
         const sql = yield* SqlClient.SqlClient
-        const count = sql<{ n: number }>`select count(*)::int as n from orders`.pipe(
+        const count = sql<{ n: number }>`select count(*)::int as n from tawsil.orders`.pipe(
           Effect.map((r) => r[0]!.n)
         )
         const before = yield* count
@@ -123,10 +123,10 @@ describe("OrderIntake", () => {
         const { account: funded } = yield* fundedAccount("100.00")
         const players = Array.from({ length: 64 }, (_, i) => (i === 37 ? "poison" : `p${i}`))
         const sizes: Array<number> = []
-        yield* sql`alter table orders add constraint no_poison check (player_id <> 'poison')`
+        yield* sql`alter table tawsil.orders add constraint no_poison check (player_id <> 'poison')`
         const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
           batchOf(funded.id, "uc-named", players)
-        ).pipe(Effect.ensuring(Effect.orDie(sql`alter table orders drop constraint no_poison`)))
+        ).pipe(Effect.ensuring(Effect.orDie(sql`alter table tawsil.orders drop constraint no_poison`)))
         assert.deepStrictEqual(sizes, [64, 63, 1])
         assert.deepStrictEqual(
           exits.map((exit, i) => [players[i], Exit.isSuccess(exit) && Result.isSuccess(exit.value)]),
@@ -145,14 +145,17 @@ describe("OrderIntake", () => {
         const sizes: Array<number> = []
         yield* sql`create function refuse_poison() returns trigger language plpgsql as $$
           begin if new.player_id = 'poison' then raise exception 'poisoned order'; end if; return new; end $$`
-        yield* sql`create trigger refuse_poison before insert on orders for each row execute function refuse_poison()`
+        yield* sql`create trigger refuse_poison before insert on tawsil.orders for each row execute function refuse_poison()`
         const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
           batchOf(funded.id, "uc-halved", players)
         ).pipe(
           Effect.ensuring(
             // one statement per query (the v4 client speaks the extended protocol only)
             Effect.orDie(
-              Effect.andThen(sql`drop trigger refuse_poison on orders`, sql`drop function refuse_poison()`)
+              Effect.andThen(
+                sql`drop trigger refuse_poison on tawsil.orders`,
+                sql`drop function refuse_poison()`
+              )
             )
           )
         )
@@ -174,13 +177,16 @@ describe("OrderIntake", () => {
         const sizes: Array<number> = []
         yield* sql`create function database_gone() returns trigger language plpgsql as $$
           begin raise exception 'connection lost' using errcode = 'connection_failure'; end $$`
-        yield* sql`create trigger database_gone before insert on orders for each row execute function database_gone()`
+        yield* sql`create trigger database_gone before insert on tawsil.orders for each row execute function database_gone()`
         const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
           batchOf(funded.id, "uc-down", ["a", "b", "c", "d"])
         ).pipe(
           Effect.ensuring(
             Effect.orDie(
-              Effect.andThen(sql`drop trigger database_gone on orders`, sql`drop function database_gone()`)
+              Effect.andThen(
+                sql`drop trigger database_gone on tawsil.orders`,
+                sql`drop function database_gone()`
+              )
             )
           )
         )

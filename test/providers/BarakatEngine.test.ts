@@ -190,7 +190,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
           select count(*) filter (where dispatch_state = 'awaiting') as awaiting,
                  count(*) filter (where last_checked_at is not null) as checked,
                  count(*) filter (where status = 'approved') as approved
-          from orders`.pipe(
+          from tawsil.orders`.pipe(
           Effect.map(([row]) => ({
             awaiting: Number(row?.awaiting),
             checked: Number(row?.checked),
@@ -279,7 +279,7 @@ describe("the engine against the Barakat wire simulator, on TestClock", () => {
         const roundTwo = (yield* checkRequests) - roundOne
         assert.isAtMost(roundTwo, Math.ceil(count / 50), `round two used ${roundTwo} check requests`)
         const orders = yield* sql<{ id: string; pin: string | null; status: string }>`
-          select id, pin, status from orders`.pipe(Effect.orDie)
+          select id, pin, status from tawsil.orders`.pipe(Effect.orDie)
         assert.isTrue(orders.every((o) => o.status === "approved" && o.pin === `PIN-${o.id}`))
         assert.strictEqual(new Set(created.map((o) => o.id)).size, count)
         for (const order of created.slice(0, 5)) assert.strictEqual(yield* sim.placements(order.id), 1)

@@ -44,7 +44,7 @@ describe("codes inventory as a provider", () => {
         { concurrency: "unbounded" }
       )
       const rows = sql<{ status: string; provider_id: string; pin: string | null; dispatch_state: string }>`
-        select status, provider_id, pin, dispatch_state from orders`
+        select status, provider_id, pin, dispatch_state from tawsil.orders`
       // the inventory settles at once; the 50 that found the group empty were sent to the simulator
       const settled = yield* eventually(
         rows,
@@ -58,7 +58,7 @@ describe("codes inventory as a provider", () => {
       assert.strictEqual(settled.filter((o) => o.provider_id === "sim").length, 50)
       const used = yield* sql<{
         count: string
-      }>`select count(*) from codes where status = 'used' and order_id is not null`
+      }>`select count(*) from tawsil.codes where status = 'used' and order_id is not null`
       assert.strictEqual(Number(used[0]!.count), 50)
       const stock = yield* admin.admin.codeStock()
       assert.deepStrictEqual(

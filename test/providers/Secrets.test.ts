@@ -68,9 +68,9 @@ describe("provider credentials stay secret through the whole engine", () => {
         yield* putBarakat(admin, "barakat-bad", { baseUrl: barakatOk.baseUrl, token: wrong.token })
 
         // the search below looks at real data: the credentials are stored, and the log capture works
-        const stored = yield* sql<{ credentials: string }>`select credentials::text from providers`.pipe(
-          Effect.orDie
-        )
+        const stored = yield* sql<{
+          credentials: string
+        }>`select credentials::text from tawsil.providers`.pipe(Effect.orDie)
         for (const secret of secrets) {
           assert.include(stored.map((row) => row.credentials).join("\n"), secret, "stored for the adapters")
         }
@@ -185,16 +185,16 @@ describe("provider credentials stay secret through the whole engine", () => {
 
         const logRows = yield* sql<{
           row: string
-        }>`select row_to_json(d)::text as row from dispatch_log d`.pipe(Effect.orDie)
+        }>`select row_to_json(d)::text as row from tawsil.dispatch_log d`.pipe(Effect.orDie)
         assert.isAtLeast(logRows.length, 8)
         assert.isTrue(logRows.some((r) => r.row.includes("ProviderMisconfigured")))
         assertClean(
           "the dispatch_log table",
           logRows.map((r) => r.row)
         )
-        const orderRows = yield* sql<{ row: string }>`select row_to_json(o)::text as row from orders o`.pipe(
-          Effect.orDie
-        )
+        const orderRows = yield* sql<{
+          row: string
+        }>`select row_to_json(o)::text as row from tawsil.orders o`.pipe(Effect.orDie)
         assertClean(
           "the orders table",
           orderRows.map((r) => r.row)
@@ -239,9 +239,9 @@ const everyRow = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const tables = yield* sql<{ name: string }>`
     select table_name as name from information_schema.tables
-    where table_schema = current_schema() and table_type = 'BASE TABLE'`
+    where table_schema = 'tawsil' and table_type = 'BASE TABLE'`
   const rows = yield* Effect.forEach(tables, ({ name }) =>
-    sql.unsafe<{ row: string }>(`select (to_jsonb(t) - 'credentials')::text as row from "${name}" t`)
+    sql.unsafe<{ row: string }>(`select (to_jsonb(t) - 'credentials')::text as row from tawsil."${name}" t`)
   )
   return { tables: tables.map((t) => t.name), rows: rows.flat().map((r) => r.row) }
 }).pipe(Effect.orDie)

@@ -98,12 +98,12 @@ export const moneyProblems = Effect.gen(function* () {
     yield* sql`set transaction isolation level repeatable read`
     const accounts = yield* sql<AccountMoney>`
       select a.id, a.balance::text,
-             coalesce((select sum(l.amount) from ledger_entries l
+             coalesce((select sum(l.amount) from tawsil.ledger_entries l
                        where l.account_id = a.id and l.kind in ('credit', 'correction')), 0)::text as credits,
-             coalesce((select sum(o.price_amount) from orders o
+             coalesce((select sum(o.price_amount) from tawsil.orders o
                        where o.account_id = a.id and o.status in ('pending', 'approved')), 0)::text as held,
-             coalesce((select sum(l.amount) from ledger_entries l where l.account_id = a.id), 0)::text as ledger_sum
-      from accounts a order by a.id`
+             coalesce((select sum(l.amount) from tawsil.ledger_entries l where l.account_id = a.id), 0)::text as ledger_sum
+      from tawsil.accounts a order by a.id`
     const orders = yield* sql<OrderMoney>`
       select o.id, o.number::text, o.status, o.dispatch_state, o.last_message, o.price_amount::text,
              count(*) filter (where l.kind = 'debit')::int as debits,
@@ -113,14 +113,14 @@ export const moneyProblems = Effect.gen(function* () {
                                  or (l.kind = 'refund' and l.amount <> o.price_amount)
                                  or (l.kind in ('debit', 'redebit') and l.amount <> -o.price_amount)
                                  or l.kind not in ('debit', 'refund', 'redebit'))::int as misfits,
-             exists (select 1 from outbox b where b.order_id = o.id) as in_outbox
-      from orders o left join ledger_entries l on l.order_id = o.id
+             exists (select 1 from tawsil.outbox b where b.order_id = o.id) as in_outbox
+      from tawsil.orders o left join tawsil.ledger_entries l on l.order_id = o.id
       group by o.id order by o.number`
     const lines = yield* sql<LedgerLine>`
       select l.id::text, l.account_id, l.amount::text, l.balance_after::text
-      from ledger_entries l order by l.account_id, l.id`
+      from tawsil.ledger_entries l order by l.account_id, l.id`
     const strays = yield* sql<{ id: string; kind: string }>`
-      select id::text, kind from ledger_entries where (order_id is null) <> (kind in ('credit', 'correction'))`
+      select id::text, kind from tawsil.ledger_entries where (order_id is null) <> (kind in ('credit', 'correction'))`
     return [
       ...accounts.flatMap(accountProblems),
       ...orders.flatMap(orderProblems),

@@ -50,10 +50,10 @@ const fingerprint = (node: Node) =>
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ print: string }>`
       select concat_ws('|',
-        (select count(*) from dispatch_log), (select count(*) from ledger_entries),
+        (select count(*) from tawsil.dispatch_log), (select count(*) from tawsil.ledger_entries),
         (select string_agg(concat_ws(':', status, dispatch_state, attempts, last_message, last_checked_at), ','
-                           order by number) from orders),
-        (select string_agg(concat_ws(':', order_id, owner_node, fence), ',' order by order_id) from outbox)) as print`.pipe(
+                           order by number) from tawsil.orders),
+        (select string_agg(concat_ws(':', order_id, owner_node, fence), ',' order by order_id) from tawsil.outbox)) as print`.pipe(
       Effect.orDie
     )
     const calls = yield* Context.get(node.context, SimulatorProvider).calls
@@ -250,7 +250,7 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
     }
     const sql = yield* SqlClient.SqlClient
     const final = sql<{ number: string; status: string; dispatch_state: string }>`
-      select number::text, status, dispatch_state from orders order by number`.pipe(Effect.orDie)
+      select number::text, status, dispatch_state from tawsil.orders order by number`.pipe(Effect.orDie)
     const waiting = (rows: ReadonlyArray<{ status: string; dispatch_state: string }>) =>
       rows.some((o) => o.status === "pending" && o.dispatch_state !== "manual")
     const last = yield* final.pipe(
@@ -261,7 +261,7 @@ export const playMoney = (steps: ReadonlyArray<Step>) => {
       Effect.result
     )
     const kinds = yield* sql<{ kind: string; count: string }>`
-      select kind, count(*)::text from ledger_entries group by kind order by kind`.pipe(Effect.orDie)
+      select kind, count(*)::text from tawsil.ledger_entries group by kind order by kind`.pipe(Effect.orDie)
     trace.push(
       `finally: ${Result.merge(last)
         .map((o) => `#${o.number} ${o.status}/${o.dispatch_state}`)

@@ -117,9 +117,9 @@ export const writeSnapshot = (accountId: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ orders: number; ledger: number; outbox: number; balance: string }>`
-      select (select count(*)::int from orders) as orders,
-             (select count(*)::int from ledger_entries) as ledger,
-             (select count(*)::int from outbox) as outbox,
-             (select balance::text from accounts where id = ${accountId}) as balance`
+      select (select count(*)::int from tawsil.orders) as orders,
+             (select count(*)::int from tawsil.ledger_entries) as ledger,
+             (select count(*)::int from tawsil.outbox) as outbox,
+             (select balance::text from tawsil.accounts where id = ${accountId}) as balance`
     return rows[0]!
   }).pipe(Effect.orDie)

@@ -158,7 +158,7 @@ export const orderRow = (orderId: string) =>
       provider_id: string | null
       fallback_from: string | null
       pin: string | null
-    }>`select status, dispatch_state, attempts, provider_id, fallback_from, pin from orders where id = ${orderId}`.pipe(
+    }>`select status, dispatch_state, attempts, provider_id, fallback_from, pin from tawsil.orders where id = ${orderId}`.pipe(
       Effect.map((rows) => rows[0]!),
       Effect.orDie
     )
@@ -196,7 +196,7 @@ export const simulatorCalls = (operation: "place" | "check", providerId?: string
 export const ledgerOf = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ kind: string; amount: string; balance_after: string }>`
-      select kind, amount::text, balance_after::text from ledger_entries where order_id = ${orderId} order by id`.pipe(
+      select kind, amount::text, balance_after::text from tawsil.ledger_entries where order_id = ${orderId} order by id`.pipe(
       Effect.orDie
     )
   )
@@ -205,7 +205,7 @@ export const ledgerOf = (orderId: string) =>
 export const dispatchLogOf = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ provider_id: string | null; action: string; outcome: string }>`
-      select provider_id, action, outcome from dispatch_log where order_id = ${orderId} order by id`.pipe(
+      select provider_id, action, outcome from tawsil.dispatch_log where order_id = ${orderId} order by id`.pipe(
       Effect.orDie
     )
   )
@@ -214,7 +214,7 @@ export const dispatchLogOf = (orderId: string) =>
 export const outboxOf = (orderId: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ owner_node: string | null; fence: string }>`
-      select owner_node, fence::text from outbox where order_id = ${orderId}`.pipe(
+      select owner_node, fence::text from tawsil.outbox where order_id = ${orderId}`.pipe(
       Effect.map((rows) => rows[0]),
       Effect.orDie
     )

@@ -1,9 +1,11 @@
 import type { SqlClient } from "effect/sql"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Lease } from "../Lease.js"
 import type { LogEntry } from "../LogEntry.js"
-import { type FencedWrite, fencedWrite, makeFencedBatch } from "./FencedWrites.js"
+import type { Column } from "./WriteValues.js"
+import { type FencedWrite, fencedWrite, fencedWriteOf, makeFencedBatch } from "./FencedWrites.js"
 import { dropped, outboxDrop, refunded } from "./Settlement.js"
+import { SettlementHook, settleWithHook } from "./SettlementHook.js"
 
 /** What a provider's success writes on the order: the PIN (if any) and the reseller-facing message. */
 export interface Delivered {
@@ -14,32 +16,46 @@ export interface Delivered {
 /** A send's log makes the write an attempt; a check's does not. */
 const attemptOf = (log: LogEntry | undefined) => (log?.action === "send" ? 1 : 0)
 
+type Approval = FencedWrite & { readonly result: Delivered }
+
 /**
  * The engine's settling writes (the `OrderStore`'s approve, reject, markManual, complete), each fenced by the
- * lease and conditional on the order still being pending (see `Settlement.ts`). Scoped: the batched approvals'
- * statement fibers live as long as the scope.
+ * lease and conditional on the order still being pending (see `Settlement.ts`), each announcing the orders it
+ * moves. Scoped: the batched approvals' statement fibers live as long as the scope. With a host's `SettlementHook`,
+ * approvals and rejections are written one order per transaction with the hook inside (`SettlementHook.ts`);
+ * without one, approvals keep their batching.
  */
 export const engineSettlement = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
-    const approveBatch = yield* makeFencedBatch<FencedWrite & { readonly result: Delivered }>(
+    const hook = yield* Effect.serviceOption(SettlementHook)
+    const announce = { announce: true }
+    const approveColumns: ReadonlyArray<Column<Approval>> = [
+      { name: "pin", type: "text", value: (w) => w.result.pin ?? null },
+      { name: "message", type: "text", value: (w) => w.result.message },
+      { name: "attempt", type: "int", value: (w) => attemptOf(w.log) }
+    ]
+    const approveSet = sql`status = 'approved', dispatch_state = 'done', pin = v.pin, message = v.message,
+          last_message = v.message, completed_at = now(), attempts = o.attempts + v.attempt`
+    const approveBatch = yield* makeFencedBatch<Approval>(
       sql,
       "approve",
-      [
-        { name: "pin", type: "text", value: (w) => w.result.pin ?? null },
-        { name: "message", type: "text", value: (w) => w.result.message },
-        { name: "attempt", type: "int", value: (w) => attemptOf(w.log) }
-      ],
-      sql`status = 'approved', dispatch_state = 'done', pin = v.pin, message = v.message, last_message = v.message,
-          completed_at = now(), attempts = o.attempts + v.attempt`,
-      [dropped(sql)]
+      approveColumns,
+      approveSet,
+      [dropped(sql)],
+      announce
     )
+    const approveOne = fencedWriteOf<Approval>(sql, "approve", approveColumns, announce)
 
     /** The provider delivered: approved, the engine is done with the order. */
-    const approve = (lease: Lease, result: Delivered, log?: LogEntry) => approveBatch({ lease, result, log })
+    const approve = (lease: Lease, result: Delivered, log?: LogEntry) =>
+      Option.isNone(hook)
+        ? approveBatch({ lease, result, log })
+        : Effect.asVoid(
+            settleWithHook(sql, hook.value, approveOne({ lease, result, log }, approveSet, [dropped(sql)]))
+          )
 
-    /** The provider refused (or no route is left): rejected and refunded, the engine is done with the order. */
-    const reject = (lease: Lease, message: string, log?: LogEntry) =>
-      fencedWrite(sql, "reject")(
+    const rejectWrite = (lease: Lease, message: string, log: LogEntry | undefined) =>
+      fencedWrite(sql, "reject", announce)(
         lease,
         log,
         sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
@@ -47,9 +63,16 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
         [dropped(sql), refunded(sql, undefined)]
       )
 
+    /** The provider refused (or no route is left): rejected and refunded, the engine is done with the order. */
+    const reject = (lease: Lease, message: string, log?: LogEntry) =>
+      Option.match(hook, {
+        onNone: () => rejectWrite(lease, message, log),
+        onSome: (h) => settleWithHook(sql, h, rejectWrite(lease, message, log))
+      })
+
     /** A human must decide: the money stays held, the engine lets the order go. */
     const markManual = (lease: Lease, reason: string) =>
-      fencedWrite(sql, "markManual")(
+      fencedWrite(sql, "markManual", announce)(
         lease,
         undefined,
         sql`dispatch_state = 'manual', last_message = ${reason}`,

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { makeBatcher } from "../../db/Batcher.js"
 import { type Lease, LeaseLost } from "../Lease.js"
 import type { LogEntry } from "../LogEntry.js"
-import type { OrderRow } from "../OrderRow.js"
+import { type OrderRow, toOrder } from "../OrderRow.js"
 import { logged, settleStatement } from "./Settlement.js"
 import { type Column, idColumn, logColumns, valuesOf } from "./WriteValues.js"
 
@@ -20,32 +20,51 @@ const leaseColumns: ReadonlyArray<Column<FencedWrite>> = [
   ...logColumns<FencedWrite>((w) => w.log)
 ]
 
+/** Whether a write announces the orders it changes (`Settlement.ts`, `orderChangesChannel`): settling writes do. */
+export interface FencedWriteOptions {
+  readonly announce?: boolean | undefined
+}
+
 /**
- * One engine write of one order, one statement: `set` (which may hold its own parameters), its dispatch-log row,
- * then `consequences` (CTEs over `updated`). A lease that no longer matches, or an order no longer pending: LeaseLost.
+ * One engine write of one order, one statement: `v` holds the lease, the log columns and the write's own `columns`;
+ * `set` (which may read `v.<column>` and hold its own parameters), its dispatch-log row, then `consequences` (CTEs
+ * over `updated`). Answers the order as written; a lease that no longer matches, or an order no longer pending:
+ * LeaseLost.
  */
+export const fencedWriteOf =
+  <W extends FencedWrite>(
+    sql: SqlClient.SqlClient,
+    step: string,
+    columns: ReadonlyArray<Column<W>>,
+    options: FencedWriteOptions = {}
+  ) =>
+  (write: W, set: Statement.Fragment, consequences: ReadonlyArray<Statement.Fragment> = []) =>
+    settleStatement<OrderRow>(sql, {
+      values: valuesOf(sql, [...leaseColumns, ...columns], [write]),
+      set,
+      fenced: true,
+      consequences: [...consequences, logged(sql, "engine")],
+      select: sql`*`,
+      announce: options.announce
+    }).pipe(
+      Effect.orDie,
+      Effect.flatMap((rows) =>
+        rows.length === 1
+          ? Effect.succeed(toOrder(rows[0]!))
+          : Effect.fail(new LeaseLost({ orderId: write.lease.orderId, step }))
+      )
+    )
+
+/** `fencedWriteOf` with the lease and log columns only. */
 export const fencedWrite =
-  (sql: SqlClient.SqlClient, step: string) =>
+  (sql: SqlClient.SqlClient, step: string, options: FencedWriteOptions = {}) =>
   (
     lease: Lease,
     log: LogEntry | undefined,
     set: Statement.Fragment,
     consequences: ReadonlyArray<Statement.Fragment> = []
   ) =>
-    settleStatement<OrderRow>(sql, {
-      values: valuesOf(sql, leaseColumns, [{ lease, log }]),
-      set,
-      fenced: true,
-      consequences: [...consequences, logged(sql, "engine")],
-      select: sql`*`
-    }).pipe(
-      Effect.orDie,
-      Effect.flatMap((rows) =>
-        rows.length === 1
-          ? Effect.succeed(rows[0]!)
-          : Effect.fail(new LeaseLost({ orderId: lease.orderId, step }))
-      )
-    )
+    fencedWriteOf<FencedWrite>(sql, step, [], options)({ lease, log }, set, consequences)
 
 /**
  * The engine's hottest writes, made for many orders by one statement: `v` holds one row per write (lease, log
@@ -62,7 +81,8 @@ export const makeFencedBatch = <W extends FencedWrite>(
   step: string,
   columns: ReadonlyArray<Column<W>>,
   set: Statement.Fragment,
-  consequences: ReadonlyArray<Statement.Fragment>
+  consequences: ReadonlyArray<Statement.Fragment>,
+  options: FencedWriteOptions = {}
 ) => {
   const all: ReadonlyArray<Column<W>> = [...leaseColumns, ...columns]
   const run = (writes: ReadonlyArray<W>) => {
@@ -71,7 +91,8 @@ export const makeFencedBatch = <W extends FencedWrite>(
       set,
       fenced: true,
       consequences: [logged(sql, "engine"), ...consequences],
-      select: sql`id`
+      select: sql`id`,
+      announce: options.announce
     })
     return (writes.length === 1 ? statement : statement.unprepared).pipe(
       Effect.map((found) => {

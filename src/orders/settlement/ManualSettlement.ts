@@ -1,12 +1,13 @@
 import { Effect } from "effect"
 import type { SqlClient, Statement } from "effect/sql"
-import { InvalidTransition, OrderNotFound } from "../Order.js"
-import { isUuid } from "../OrderLookup.js"
-import type { OrderRow } from "../OrderRow.js"
+import { InvalidTransition, type Order } from "../Order.js"
+import { type OrderRow, toOrder } from "../OrderRow.js"
 import { type AdminLog, adminValues, writeAdminLog } from "./AdminLog.js"
+import { type LockedOrder, lockOrder, notFound } from "./LockedOrder.js"
 import { ensureRefundFits, redebit } from "./OperatorMoney.js"
 import { redispatchLocked } from "./Redispatch.js"
 import { dropped, logged, refunded, settleStatement } from "./Settlement.js"
+import { runHook, type SettlementHook } from "./SettlementHook.js"
 
 /** What an approval writes on the order: the PIN (kept when absent) and the reseller-facing message. */
 export interface Approval {
@@ -19,46 +20,36 @@ const rejectedByHand = "تم الرفض (rejected by an operator)"
 
 /**
  * The statements of a settlement by hand, each run inside the caller's transaction on an order row it has
- * locked (`for update`), deciding on the status read under that lock (see `Settlement.ts`).
+ * locked (`for update`), deciding on the status read under that lock (see `Settlement.ts`). A host's `hook` runs
+ * in that transaction on each order settled.
  */
-export const manualSettlement = (sql: SqlClient.SqlClient) => {
-  const notFound = (orderId: string) => new OrderNotFound({ message: "order not found", orderId })
-
-  const lockOrder = (orderId: string) =>
-    (isUuid(orderId)
-      ? sql<OrderRow>`select * from orders where id = ${orderId} for update`
-      : Effect.succeed([])
-    ).pipe(
-      Effect.orDie,
-      Effect.flatMap((rows) =>
-        rows[0] === undefined ? Effect.fail(notFound(orderId)) : Effect.succeed(rows[0])
-      )
-    )
-
+export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook["Service"]) => {
   const writeLog = writeAdminLog(sql)
 
   /** The locked order's settlement: `set`, the engine's outbox row dropped, `also`, the operator's log row. */
   const settle = (
-    row: OrderRow,
+    locked: LockedOrder,
     log: AdminLog,
     set: Statement.Fragment,
     also: ReadonlyArray<Statement.Fragment>
-  ) =>
+  ): Effect.Effect<Order> =>
     settleStatement<OrderRow>(sql, {
-      values: adminValues(sql, row.id, log),
+      values: adminValues(sql, locked.id, log),
       set,
       fenced: false,
       consequences: [dropped(sql), ...also, logged(sql, "admin")],
-      select: sql`*`
+      select: sql`*`,
+      announce: true
     }).pipe(
       Effect.orDie,
-      Effect.map((rows) => rows[0]!)
+      Effect.map((rows) => toOrder(rows[0]!)),
+      Effect.tap((order) => (hook === undefined ? Effect.void : runHook(sql, hook, order)))
     )
 
   /** A locked pending (or just re-debited) order becomes approved; the engine's outbox row goes. */
-  const markApproved = (row: OrderRow, result: Approval, log: AdminLog) =>
+  const markApproved = (locked: LockedOrder, result: Approval, log: AdminLog) =>
     settle(
-      row,
+      locked,
       log,
       sql`status = 'approved', dispatch_state = 'done', pin = coalesce(${result.pin ?? null}, o.pin),
           message = ${result.message ?? approvedByHand}, completed_at = now()`,
@@ -66,36 +57,36 @@ export const manualSettlement = (sql: SqlClient.SqlClient) => {
     )
 
   /** Approve a locked order: pending → approved; rejected → re-debit, approved; approved → no-op. */
-  const approveLocked = (row: OrderRow, result: Approval, log: Omit<AdminLog, "outcome">) =>
+  const approveLocked = (locked: LockedOrder, result: Approval, log: Omit<AdminLog, "outcome">) =>
     Effect.gen(function* () {
-      switch (row.status) {
+      switch (locked.status) {
         case "approved":
-          yield* writeLog(row.id, { ...log, outcome: "noop" })
-          return row
+          yield* writeLog(locked.id, { ...log, outcome: "noop" })
+          return locked.order
         case "rejected":
-          yield* redebit(sql, row, result.message)
-          return yield* markApproved(row, result, { ...log, outcome: "approved, re-debited" })
+          yield* redebit(sql, locked, result.message)
+          return yield* markApproved(locked, result, { ...log, outcome: "approved, re-debited" })
         case "pending":
-          return yield* markApproved(row, result, { ...log, outcome: "approved" })
+          return yield* markApproved(locked, result, { ...log, outcome: "approved" })
       }
     })
 
   /** Reject a locked order: pending → rejected and refunded; rejected → no-op; approved → InvalidTransition. */
-  const rejectLocked = (row: OrderRow, message: string | undefined, log: Omit<AdminLog, "outcome">) =>
+  const rejectLocked = (locked: LockedOrder, message: string | undefined, log: Omit<AdminLog, "outcome">) =>
     Effect.gen(function* () {
-      if (row.status === "approved") {
+      if (locked.status === "approved") {
         return yield* new InvalidTransition({
           message: "an approved order cannot be rejected",
-          status: row.status
+          status: locked.status
         })
       }
-      if (row.status === "rejected") {
-        yield* writeLog(row.id, { ...log, outcome: "noop" })
-        return row
+      if (locked.status === "rejected") {
+        yield* writeLog(locked.id, { ...log, outcome: "noop" })
+        return locked.order
       }
-      yield* ensureRefundFits(sql, row)
+      yield* ensureRefundFits(sql, locked)
       return yield* settle(
-        row,
+        locked,
         { ...log, outcome: "rejected" },
         sql`status = 'rejected', dispatch_state = 'failed', message = ${message ?? rejectedByHand},
             completed_at = now()`,
@@ -104,17 +95,17 @@ export const manualSettlement = (sql: SqlClient.SqlClient) => {
     })
 
   /** A provider's answer an operator asked for, that settles nothing: what the reseller reads, and when. */
-  const recordCheck = (row: OrderRow, message: string) =>
+  const recordCheck = (locked: LockedOrder, message: string) =>
     sql<OrderRow>`
-      update orders set last_message = ${message}, last_checked_at = now()
-      where id = ${row.id} returning *`.pipe(
+      update tawsil.orders set last_message = ${message}, last_checked_at = now()
+      where id = ${locked.id} returning *`.pipe(
       Effect.orDie,
-      Effect.map((rows) => rows[0]!)
+      Effect.map((rows) => toOrder(rows[0]!))
     )
 
   return {
     notFound,
-    lockOrder,
+    lockOrder: (orderId: string) => lockOrder(sql, orderId),
     writeLog,
     markApproved,
     approveLocked,

@@ -2,16 +2,16 @@ import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import { fitsColumn, maxBalance, outOfRange } from "../BalanceRange.js"
 import { fromCents, toCents } from "../Money.js"
-import type { OrderRow } from "../OrderRow.js"
+import type { LockedOrder } from "./LockedOrder.js"
 import { debitWithinOverdraft } from "./Overdraft.js"
 
 /**
  * The order's account, locked. An operator's money moves lock the account row after the order row: the same order
  * as the engine's settlement statements, which update the order before the account, so the two cannot deadlock.
  */
-const lockAccount = (sql: SqlClient.SqlClient, row: OrderRow) =>
+const lockAccount = (sql: SqlClient.SqlClient, locked: LockedOrder) =>
   sql<{ balance: string; overdraft_limit: string }>`
-    select balance::text, overdraft_limit::text from accounts where id = ${row.account_id} for update`.pipe(
+    select balance::text, overdraft_limit::text from tawsil.accounts where id = ${locked.accountId} for update`.pipe(
     Effect.orDie,
     Effect.map((accounts) => accounts[0]!)
   )
@@ -20,19 +20,19 @@ const lockAccount = (sql: SqlClient.SqlClient, row: OrderRow) =>
  * A refund must fit the balance column. A balance that cannot take it (only possible for balances written before
  * credits kept room for refunds) refuses an operator's reject.
  */
-export const ensureRefundFits = (sql: SqlClient.SqlClient, row: OrderRow) =>
+export const ensureRefundFits = (sql: SqlClient.SqlClient, locked: LockedOrder) =>
   Effect.gen(function* () {
-    const before = toCents((yield* lockAccount(sql, row)).balance)
-    if (!fitsColumn(before + toCents(row.price_amount))) {
+    const before = toCents((yield* lockAccount(sql, locked)).balance)
+    if (!fitsColumn(before + toCents(locked.priceAmount))) {
       return yield* outOfRange(`the refund would take the balance past ${maxBalance}`, before)
     }
   })
 
 /** A refunded order is charged its exact price again, once per (order, 'redebit', seq), within the overdraft. */
-export const redebit = (sql: SqlClient.SqlClient, row: OrderRow, note: string | undefined) =>
+export const redebit = (sql: SqlClient.SqlClient, locked: LockedOrder, note: string | undefined) =>
   Effect.gen(function* () {
-    const account = yield* lockAccount(sql, row)
-    const price = toCents(row.price_amount)
+    const account = yield* lockAccount(sql, locked)
+    const price = toCents(locked.priceAmount)
     const after = yield* Effect.fromResult(
       debitWithinOverdraft(
         { balance: toCents(account.balance), overdraftLimit: account.overdraft_limit },
@@ -42,10 +42,10 @@ export const redebit = (sql: SqlClient.SqlClient, row: OrderRow, note: string | 
     )
     yield* sql`
       with debited as (
-        update accounts set balance = ${fromCents(after)}::numeric where id = ${row.account_id}
+        update tawsil.accounts set balance = ${fromCents(after)}::numeric where id = ${locked.accountId}
       )
-      insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq, note)
-      values (${row.account_id}, 'redebit', ${fromCents(-price)}::numeric, ${fromCents(after)}::numeric, ${row.id},
-              (select count(*) from ledger_entries where order_id = ${row.id} and kind = 'redebit'),
+      insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id, seq, note)
+      values (${locked.accountId}, 'redebit', ${fromCents(-price)}::numeric, ${fromCents(after)}::numeric, ${locked.id},
+              (select count(*) from tawsil.ledger_entries where order_id = ${locked.id} and kind = 'redebit'),
               ${note ?? null})`.pipe(Effect.orDie)
   })

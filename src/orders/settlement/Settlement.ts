@@ -38,25 +38,46 @@ export const settleStatement = <A extends object>(
     readonly fenced: boolean
     readonly consequences: ReadonlyArray<Statement.Fragment>
     readonly select: Statement.Fragment
+    /** the write settles (or hands over) its orders: each is announced on `orderChangesChannel` */
+    readonly announce?: boolean | undefined
   }
 ) =>
   sql<A>`
     with v as (${write.values}), updated as (
-      update orders o set ${write.set}
+      update tawsil.orders o set ${write.set}
       ${
         write.fenced
-          ? sql`from v, outbox b
+          ? sql`from v, tawsil.outbox b
                 where o.id = v.id and b.order_id = o.id and b.owner_node = v.node and b.fence = v.fence
                   and o.status = 'pending'`
           : sql`from v where o.id = v.id`
       }
       returning o.*
-    )${sql.join("", false, "")(write.consequences)}
-    select ${write.select} from updated`
+    )${sql.join("", false, "")(write.consequences)}${write.announce === true ? announced(sql) : sql``}
+    select ${write.select} from updated${write.announce === true ? sql` where exists (select from announced)` : sql``}`
+
+/**
+ * The channel on which settlements announce the orders they move (`OrderChanges.ts` listens): one notification per
+ * order, `{"id","status","dispatchState"}`. Postgres delivers notifications at commit, and never on rollback.
+ */
+export const orderChangesChannel = "tawsil_order_changes"
+
+/** A notification for each updated order. A `select` CTE runs only if read: the statement's `exists` reads it. */
+const announced = (sql: SqlClient.SqlClient) =>
+  sql`, announced as (
+      select count(pg_notify(${orderChangesChannel},
+        json_build_object('id', id, 'status', status, 'dispatchState', dispatch_state)::text))
+      from updated)`
+
+/** The same notification for one order changed outside a settlement statement (an operator's re-dispatch). */
+export const announceOrder = (sql: SqlClient.SqlClient, orderId: string) =>
+  sql`select pg_notify(${orderChangesChannel},
+        json_build_object('id', id, 'status', status, 'dispatchState', dispatch_state)::text)
+      from tawsil.orders where id = ${orderId}`
 
 /** The one insert into the dispatch log: a row for each row of `source` (aliased `v`) that carries a log. */
 export const logInsert = (sql: SqlClient.SqlClient, actor: Actor, source: Statement.Fragment) =>
-  sql`insert into dispatch_log (order_id, provider_id, action, request, response, outcome, actor)
+  sql`insert into tawsil.dispatch_log (order_id, provider_id, action, request, response, outcome, actor)
       select v.id, v.log_provider, v.log_action, v.log_request::jsonb, v.log_response, v.log_outcome, ${actor}::text
       from ${source}
       where v.log_outcome is not null`
@@ -67,7 +88,7 @@ export const logged = (sql: SqlClient.SqlClient, actor: Actor) =>
 
 /** The one delete from the outbox: the engine is done with these orders. */
 export const outboxDrop = (sql: SqlClient.SqlClient, which: Statement.Fragment) =>
-  sql`delete from outbox where ${which}`
+  sql`delete from tawsil.outbox where ${which}`
 
 /** The updated orders leave the engine. */
 export const dropped = (sql: SqlClient.SqlClient) =>
@@ -80,15 +101,15 @@ export const dropped = (sql: SqlClient.SqlClient) =>
  */
 export const refunded = (sql: SqlClient.SqlClient, note: string | undefined) =>
   sql`, credited as (
-      update accounts a set balance = a.balance + t.total
+      update tawsil.accounts a set balance = a.balance + t.total
       from (select account_id, sum(price_amount) as total from updated group by account_id) t
       where a.id = t.account_id
       returning a.id, a.balance
     ), refunded as (
-      insert into ledger_entries (account_id, kind, amount, balance_after, order_id, seq, note)
+      insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id, seq, note)
       select u.account_id, 'refund', u.price_amount,
              c.balance - sum(u.price_amount) over (partition by u.account_id)
                        + sum(u.price_amount) over (partition by u.account_id order by u.id),
-             u.id, (select count(*) from ledger_entries l where l.order_id = u.id and l.kind = 'refund'),
+             u.id, (select count(*) from tawsil.ledger_entries l where l.order_id = u.id and l.kind = 'refund'),
              ${note ?? null}::text
       from updated u join credited c on c.id = u.account_id)`

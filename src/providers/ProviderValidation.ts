@@ -1,0 +1,73 @@
+import { Effect, Schema, SchemaIssue } from "effect"
+import { ValidationError } from "../orders/ValidationError.js"
+import { AnyCredentials, AnyOptions, BaseUrl, PutProviderRequest } from "./ProviderConfig.js"
+import type { ProviderKindSchemas } from "./ProviderKindSchemas.js"
+
+/** A provider as it is stored: every part checked by its kind's schemas. */
+export interface ValidProvider {
+  readonly kind: string
+  readonly name: string
+  readonly baseUrl: string | null
+  readonly credentials: { readonly [key: string]: string }
+  readonly options: { readonly [key: string]: unknown }
+  readonly enabled: boolean
+}
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** The first issue, its path under `prefix` as the field (the whole request: "request"). */
+const toValidationError = (prefix: ReadonlyArray<PropertyKey>) => (error: Schema.SchemaError) => {
+  const issue = formatIssues(error.issue).issues[0]
+  const path = [...prefix, ...(issue?.path ?? [])]
+  return new ValidationError({
+    field: path.length === 0 ? "request" : path.map(String).join("."),
+    message: issue?.message ?? "is not a valid provider"
+  })
+}
+
+/** Decoded by `schema`, then encoded back: the form that is stored, and that the kind's factory decodes. */
+const storedForm = <E>(schema: Schema.Codec<unknown, E>, field: string, value: unknown) =>
+  Schema.decodeUnknownEffect(schema)(value).pipe(
+    Effect.flatMap(Schema.encodeEffect(schema)),
+    Effect.mapError(toValidationError([field]))
+  )
+
+const decodeRequest = Schema.decodeUnknownEffect(PutProviderRequest)
+const decodeBaseUrl = Schema.decodeUnknownEffect(BaseUrl)
+
+const baseUrlOf = (kind: string, schemas: ProviderKindSchemas, baseUrl: string | undefined) => {
+  const rule = schemas.baseUrl ?? "optional"
+  if (rule === "ignored") return Effect.succeed(null)
+  if (baseUrl === undefined) {
+    return rule === "required"
+      ? Effect.fail(new ValidationError({ field: "baseUrl", message: `a ${kind} provider needs a baseUrl` }))
+      : Effect.succeed(null)
+  }
+  return decodeBaseUrl(baseUrl).pipe(Effect.mapError(toValidationError(["baseUrl"])))
+}
+
+/**
+ * A provider request checked by the schemas of the kind it names (a 400 naming the field, never a 500): an
+ * embedding host may hand `ProviderConfigs.put` any value, the admin API only a body of the right shape.
+ */
+export const validProvider = (kinds: Readonly<Record<string, ProviderKindSchemas>>, input: unknown) =>
+  Effect.gen(function* () {
+    const request = yield* decodeRequest(input).pipe(Effect.mapError(toValidationError([])))
+    const schemas = Object.hasOwn(kinds, request.kind) ? kinds[request.kind] : undefined
+    if (schemas === undefined) {
+      return yield* new ValidationError({ field: "kind", message: `unknown provider kind "${request.kind}"` })
+    }
+    const valid: ValidProvider = {
+      kind: request.kind,
+      name: request.name,
+      baseUrl: yield* baseUrlOf(request.kind, schemas, request.baseUrl),
+      credentials: yield* storedForm(
+        schemas.credentials ?? AnyCredentials,
+        "credentials",
+        request.credentials ?? {}
+      ),
+      options: yield* storedForm(schemas.options ?? AnyOptions, "options", request.options ?? {}),
+      enabled: request.enabled
+    }
+    return valid
+  })
