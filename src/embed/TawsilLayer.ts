@@ -34,7 +34,7 @@ export interface TawsilOptions<R = never> {
   /** provider kinds added to the built-in ones, e.g. `ProviderKinds.layer({ acme: acmeFactory })` */
   readonly providerKinds?: Layer.Layer<ProviderKinds, never, R> | undefined
   /**
-   * run inside the transaction that settles an order (approved or rejected by the engine), with the same
+   * run inside the transaction that settles an order (approved or rejected, by the engine or an operator), with the same
    * `SqlClient`: the host's rows change with the settlement or not at all. If it fails, the settlement is rolled
    * back and the engine settles the order again later (its fiber restarts from the database after 5 s).
    */
