@@ -9,14 +9,9 @@ import { makeHostTransactionIntake } from "./HostTransactionIntake.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 import { validateCreate } from "./IntakeValidation.js"
 
-export class IntakeConfig extends Context.Service<
-  IntakeConfig,
-  { readonly maxBatch: number; readonly writers: number }
->()("tawsil/orders/IntakeConfig") {
-  static readonly defaults: IntakeConfig["Service"] = { maxBatch: 256, writers: 1 }
-  static readonly layer = (options: Partial<IntakeConfig["Service"]> = {}) =>
-    Layer.succeed(IntakeConfig, { ...IntakeConfig.defaults, ...options })
-}
+/** Creates gathered into one transaction at most, and transactions of creates in flight at once. */
+const maxBatch = 256
+const writers = 1
 
 /**
  * Group commit for order creation. Concurrent creates queue up while a transaction is in flight and the next
@@ -26,9 +21,6 @@ export class IntakeConfig extends Context.Service<
 export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/OrderIntake", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const config = yield* Effect.serviceOption(IntakeConfig).pipe(
-      Effect.map((option) => (option._tag === "Some" ? option.value : IntakeConfig.defaults))
-    )
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
     const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
 
@@ -50,8 +42,8 @@ export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/O
     const create = yield* makeBatcher({
       run: (commands: ReadonlyArray<IntakeCommand>) =>
         writeBatch(commands).pipe(Effect.annotateLogs({ module: "OrderIntake" })),
-      maxBatch: config.maxBatch,
-      concurrency: config.writers
+      maxBatch,
+      concurrency: writers
     })
 
     const submit = (command: CreateOrderCommand) =>
