@@ -13,6 +13,7 @@ export const stack: ReadonlyArray<ReadonlyArray<string>> = [
   ["http"],
   ["dashboard"],
   ["admin"],
+  ["callbacks"],
   ["dispatch"],
   ["monitor"],
   ["providers"],

@@ -38,6 +38,16 @@ export { Dispatcher } from "./dispatch/Dispatcher.js"
 export type { CreateOrderCommand, CreatedOrder, CreateOrderError } from "./orders/CreateOrder.js"
 export { isSettled, OrderChange } from "./orders/OrderChanges.js"
 export { type OnSettled, SettlementHookFailed } from "./orders/settlement/SettlementHook.js"
+export { Callbacks } from "./callbacks/Callbacks.js"
+export { CallbackSettings, type CallbackTiming } from "./callbacks/CallbackWorker.js"
+export { eventIdHeader, signatureHeader, verifySignature } from "./callbacks/CallbackSignature.js"
+export {
+  CallbackDelivery,
+  CallbackDeliveryNotFound,
+  CallbackRequest,
+  CallbackSet,
+  DeliveryState
+} from "./callbacks/CallbackSchemas.js"
 
 // schemas and errors
 export {

@@ -4,6 +4,7 @@ import initial from "./migrations/0001_initial.js"
 import codes from "./migrations/0002_codes.js"
 import operator from "./migrations/0003_operator.js"
 import chain from "./migrations/0004_chain.js"
+import callbacks from "./migrations/0005_callbacks.js"
 import { moveFromPublic } from "./migrations/MoveFromPublic.js"
 
 /**
@@ -21,7 +22,8 @@ const runMigrations = run({
     "0001_initial": initial,
     "0002_codes": codes,
     "0003_operator": operator,
-    "0004_chain": chain
+    "0004_chain": chain,
+    "0005_callbacks": callbacks
   }),
   table: `${tawsilSchema}.tawsil_migrations`
 })

@@ -4,6 +4,8 @@ import type { SqlClient } from "effect/sql"
 import { CodeInventory } from "../admin/CodeInventory.js"
 import { OperatorActions } from "../admin/OperatorActions.js"
 import { ProviderBalances } from "../admin/ProviderBalances.js"
+import { Callbacks } from "../callbacks/Callbacks.js"
+import { CallbackWorkerLive } from "../callbacks/CallbackWorker.js"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { MigrationsLive } from "../db/Migrations.js"
 import { UntransformedSqlLive } from "../db/UntransformedSql.js"
@@ -55,6 +57,7 @@ export type TawsilServices =
   | Dashboard
   | DispatchConfig
   | SimulatorProvider
+  | Callbacks
 
 /** What a Tawsil layer needs from its host: a Postgres connection and an HTTP client for the providers. */
 export type TawsilRequirements = SqlClient.SqlClient | HttpClient.HttpClient
@@ -69,7 +72,8 @@ const ServicesLive = Layer.mergeAll(
   ProviderBalances.layer,
   OperatorActions.layer,
   Ledger.layer,
-  Dashboard.layer
+  Dashboard.layer,
+  Callbacks.layer
 )
 
 /** Configured providers, with the adapters of every kind this build knows and those the host adds. */
@@ -78,8 +82,11 @@ const ProvidersLive = Providers.layer.pipe(
   Layer.provideMerge(ProviderConfigs.layer)
 )
 
-/** This node's engine, which new orders reach straight after their commit (or a host's commit: `OutboxWake`). */
-const EngineLive = Layer.mergeAll(DispatchHandoffLive, OutboxWakeLive).pipe(
+/**
+ * This node's engine, which new orders reach straight after their commit (or a host's commit: `OutboxWake`), and
+ * its settlement-callback delivery worker.
+ */
+const EngineLive = Layer.mergeAll(DispatchHandoffLive, OutboxWakeLive, CallbackWorkerLive).pipe(
   Layer.provideMerge(Dispatcher.layer)
 )
 

@@ -1,6 +1,13 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint as Endpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { AddCodesRequest, CodeGroupStock } from "../admin/CodeInventory.js"
+import {
+  CallbackDelivery,
+  CallbackDeliveryNotFound,
+  CallbackRequest,
+  CallbackSet,
+  DeliveryState
+} from "../callbacks/CallbackSchemas.js"
 import { DashboardSummary } from "../dashboard/DashboardSummary.js"
 import {
   Account,
@@ -56,6 +63,26 @@ export class AdminApi extends HttpApiGroup.make("admin")
       success: Account,
       error: [AccountNotFound, InsufficientBalance, BalanceOutOfRange, ...groupErrors]
     }),
+    Endpoint.put("putAccountCallback", "/v1/admin/accounts/:id/callback", {
+      params: resourceIdParams,
+      payload: body(CallbackRequest),
+      success: CallbackSet,
+      error: [AccountNotFound, ...groupErrors]
+    }).annotate(OpenApi.Summary, "Set an account's settlement callback; the secret is shown only here"),
+    Endpoint.delete("deleteAccountCallback", "/v1/admin/accounts/:id/callback", {
+      params: resourceIdParams,
+      error: [AccountNotFound, ...groupErrors]
+    }),
+    Endpoint.get("listCallbacks", "/v1/admin/callbacks", {
+      query: { state: Schema.optional(DeliveryState) },
+      success: Schema.Array(CallbackDelivery),
+      error: groupErrors
+    }).annotate(OpenApi.Summary, "Settlement callback deliveries, newest first (at most 200)"),
+    Endpoint.post("replayCallback", "/v1/admin/callbacks/:id/replay", {
+      params: { id: Schema.String },
+      success: CallbackDelivery,
+      error: [CallbackDeliveryNotFound, ...groupErrors]
+    }).annotate(OpenApi.Summary, "Deliver a callback again: pending, due now"),
     Endpoint.put("putProvider", "/v1/admin/providers/:id", {
       params: resourceIdParams,
       payload: PutProviderRequest,

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { HttpApiBuilder, type HttpApiMiddleware } from "effect/http-api"
+import { Callbacks } from "../callbacks/Callbacks.js"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { Accounts } from "../orders/Accounts.js"
 import { Ledger } from "../orders/Ledger.js"
@@ -28,9 +29,14 @@ export const adminHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
     const operator = yield* OperatorActions
     const ledger = yield* Ledger
     const dashboard = yield* Dashboard
+    const callbacks = yield* Callbacks
     return handlers
       .handle("createAccount", ({ payload }) => accounts.create(payload))
       .handle("credit", ({ params, payload }) => accounts.credit(params.id, payload))
+      .handle("putAccountCallback", ({ params, payload }) => callbacks.set(params.id, payload))
+      .handle("deleteAccountCallback", ({ params }) => callbacks.remove(params.id))
+      .handle("listCallbacks", ({ query }) => callbacks.list(query.state))
+      .handle("replayCallback", ({ params }) => callbacks.replay(params.id))
       .handle("putProvider", ({ params, payload }) => providers.put(params.id, payload))
       .handle("listProviders", () => providers.list)
       .handle("providerBalance", ({ params }) => balances.check(params.id))

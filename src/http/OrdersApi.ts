@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint as Endpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { CallbackRequest, CallbackSet } from "../callbacks/CallbackSchemas.js"
 import { Account, InsufficientBalance } from "../orders/Account.js"
 import { BalanceOutOfRange } from "../orders/BalanceRange.js"
 import {
@@ -60,6 +61,15 @@ export class OrdersApi extends HttpApiGroup.make("orders")
       success: OrderPage,
       error: groupErrors
     }),
-    Endpoint.get("account", "/v1/account", { success: Account, error: groupErrors })
+    Endpoint.get("account", "/v1/account", { success: Account, error: groupErrors }),
+    Endpoint.put("putCallback", "/v1/account/callback", {
+      payload: body(CallbackRequest),
+      success: CallbackSet,
+      error: groupErrors
+    }).annotate(
+      OpenApi.Summary,
+      "Set the settlement callback (http(s) URL); the signing secret, given or generated, is shown only here"
+    ),
+    Endpoint.delete("deleteCallback", "/v1/account/callback", { error: groupErrors })
   )
   .middleware(AccountAuth) {}

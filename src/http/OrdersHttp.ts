@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder, type HttpApiMiddleware } from "effect/http-api"
+import { Callbacks } from "../callbacks/Callbacks.js"
 import { Accounts } from "../orders/Accounts.js"
 import { orderCursorNumber } from "../orders/Cursor.js"
 import { Orders } from "../orders/Orders.js"
@@ -25,6 +26,7 @@ export const ordersHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
     const orders = yield* Orders
     const accounts = yield* Accounts
     const limiter = yield* makeAccountLimiter
+    const callbacks = yield* Callbacks
     return handlers
       .handle("create", ({ payload, headers }) =>
         Effect.gen(function* () {
@@ -55,6 +57,12 @@ export const ordersHandlers = <Added extends HttpApiMiddleware.AnyId = never>(
       )
       .handle("account", () =>
         Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(accounts.get(accountId)))
+      )
+      .handle("putCallback", ({ payload }) =>
+        Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(callbacks.set(accountId, payload)))
+      )
+      .handle("deleteCallback", () =>
+        Effect.flatMap(CurrentAccount, (accountId) => Effect.orDie(callbacks.remove(accountId)))
       )
   })
 

@@ -1,6 +1,7 @@
-import { Clock, Context, Duration, Effect, Layer, References } from "effect"
+import { Clock, Context, Duration, Effect, Layer, References, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { DelegatingTestClock } from "./DelegatingTestClock.js"
+import { countingIo, type IoCount } from "./IoTracer.js"
 
 /** A sleep some fiber is in right now, on the TestClock. */
 export interface PendingSleep {
@@ -47,8 +48,9 @@ class TrackingClock extends DelegatingTestClock {
 }
 
 /**
- * Installs the tracking clock (as the `Clock`) for everything this layer is provided to, the engine's fibers
- * included, and tells which sleeps are under way. Needs the TestClock of `it.effect`.
+ * Installs the tracking clock (as the `Clock`) and an I/O-counting tracer (as the `Tracer`, around the one in
+ * place) for everything this layer is provided to, the engine's fibers included, and tells which sleeps and how
+ * much I/O are under way. Needs the TestClock of `it.effect`.
  */
 export class EngineClock extends Context.Service<
   EngineClock,
@@ -56,6 +58,8 @@ export class EngineClock extends Context.Service<
     readonly pending: Effect.Effect<ReadonlyArray<PendingSleep>>
     readonly now: Effect.Effect<number>
     readonly adjust: (millis: number) => Effect.Effect<void>
+    /** SQL statements and HTTP requests in flight, and how many ever started */
+    readonly io: Effect.Effect<IoCount>
   }
 >()("tawsil/testing/EngineClock") {
   static readonly layer: Layer.Layer<EngineClock> = Layer.effectContext(
@@ -65,11 +69,17 @@ export class EngineClock extends Context.Service<
         return yield* Effect.die(new Error("tawsil/testing needs the TestClock: run the test with it.effect"))
       }
       const sleeping = new Map<number, PendingSleep>()
+      const io: IoCount = { open: 0, started: 0 }
+      const tracer = yield* Tracer.Tracer
       return Context.make(EngineClock, {
         pending: Effect.sync(() => Array.from(sleeping.values())),
         now: inner.currentTimeMillis,
-        adjust: (millis: number) => inner.adjust(Duration.millis(millis))
-      }).pipe(Context.add(Clock.Clock, new TrackingClock(inner, sleeping)))
+        adjust: (millis: number) => inner.adjust(Duration.millis(millis)),
+        io: Effect.sync(() => ({ ...io }))
+      }).pipe(
+        Context.add(Clock.Clock, new TrackingClock(inner, sleeping)),
+        Context.add(Tracer.Tracer, countingIo(tracer, io))
+      )
     })
   )
 }

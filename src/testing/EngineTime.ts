@@ -10,19 +10,28 @@ const realPause = (millis: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 const settleLimitMillis = 15_000
 
+/**
+ * Where the engine stands. An order fiber counts as parked when one of its sleeps is under way, but a sleep alone
+ * does not prove the fiber idle: a check runs under its timeout, whose timer sleeps while the fiber waits for the
+ * database. So no I/O may be in flight either (`IoTracer.ts`), and the count of I/O started is part of the key: a
+ * statement begun and ended between two looks shows as a change.
+ */
 const snapshot = Effect.gen(function* () {
   const clock = yield* EngineClock
   const inFlight = yield* (yield* Dispatcher).inFlight
   const now = yield* clock.now
   const pending = yield* clock.pending
+  const io = yield* clock.io
   const parked = new Set(
     pending.filter((s) => s.orderId !== undefined && s.wakeAt > now).map((s) => s.orderId)
   )
   return {
-    // nothing the clock already woke is still on its way back, and every order fiber waits for the clock
-    quiet: pending.every((s) => s.wakeAt > now) && parked.size >= inFlight,
-    key: `${inFlight}/${pending.map((s) => s.id).join(",")}`,
-    busy: inFlight - parked.size
+    // nothing the clock already woke is still on its way back, no I/O is under way, and every order fiber waits
+    // for the clock
+    quiet: io.open === 0 && pending.every((s) => s.wakeAt > now) && parked.size >= inFlight,
+    key: `${inFlight}/${io.started}/${pending.map((s) => s.id).join(",")}`,
+    busy: inFlight - parked.size,
+    io: io.open
   }
 })
 
@@ -42,9 +51,18 @@ export const settled = Effect.gen(function* () {
   return yield* Effect.die(
     new Error(
       `tawsil/testing: the engine did not settle within ${settleLimitMillis / 1000} s ` +
-        `(${previous.busy} order fiber(s) neither finished nor waiting for the clock)`
+        `(${previous.busy} order fiber(s) neither finished nor waiting for the clock, ` +
+        `${previous.io} database or HTTP call(s) under way)`
     )
   )
+})
+
+/** The TestClock time of the next wake-up still ahead (any fiber's), if any. */
+export const nextWakeUp = Effect.gen(function* () {
+  const clock = yield* EngineClock
+  const now = yield* clock.now
+  const ahead = (yield* clock.pending).map((s) => s.wakeAt).filter((at) => at > now)
+  return ahead.length === 0 ? undefined : Math.min(...ahead)
 })
 
 /**

@@ -17,8 +17,19 @@ export type Step<A> =
 
 /** A failure or a hang: usable as a `place` step and as a `check` step. */
 export type Fault = Step<never>
-export type PlaceStep = Step<PlaceResult>
-export type CheckStep = Step<CheckResult>
+
+/**
+ * Delivered with a PIN, as a `place` step (settled in the send itself, `Delivered`) or as a `check` step (the check
+ * answers `Succeeded`): one step for both lists.
+ */
+export interface DeliveredStep {
+  readonly _tag: "Delivered"
+  readonly pin: string
+  readonly message: string
+}
+
+export type PlaceStep = Step<PlaceResult> | DeliveredStep
+export type CheckStep = Step<CheckResult> | DeliveredStep
 
 /**
  * What a scripted provider answers, call after call, for each order it sees (every order walks its own copy).
@@ -32,14 +43,22 @@ export interface Script {
 const answer = <A>(value: A): Step<A> => ({ _tag: "Answer", answer: value })
 const fail = (error: ProviderError): Fault => ({ _tag: "Fail", error })
 
+/**
+ * Delivered with `pin`: in a `place` list the send itself settles the order (like Tawsil's own code inventory), in
+ * a `check` list the check answers succeeded with the PIN.
+ */
+export const delivered = (pin: string, message = "delivered"): DeliveredStep => ({
+  _tag: "Delivered",
+  pin,
+  message
+})
+
 // place answers
 export const accepted = (message = "accepted"): PlaceStep => answer(PlaceResult.Accepted({ message }))
-/** Settled in the send itself, like Tawsil's own code inventory. */
-export const delivered = (pin: string, message = "delivered"): PlaceStep =>
-  answer(PlaceResult.Delivered({ pin, message }))
 
 // check answers
 export const pending = (message = "processing"): CheckStep => answer(CheckResult.Pending({ message }))
+/** The check answers succeeded (the PIN is optional here; `delivered(pin)` is the same with a PIN). */
 export const succeeded = (pin?: string, message = "delivered"): CheckStep =>
   answer(CheckResult.Succeeded({ pin, message }))
 export const failed = (message = "cancelled by the provider"): CheckStep =>
@@ -61,6 +80,14 @@ export const rejected = (message = "scripted: invalid player id"): Fault =>
   fail(new ProviderRejected({ message }))
 /** No answer: the engine's send or check timeout decides (advance the clock past it). */
 export const hang: Fault = { _tag: "Hang" }
+
+/** A `place` step as the provider plays it: `delivered` is the send's `Delivered` answer. */
+export const placeStep = (step: PlaceStep): Step<PlaceResult> =>
+  step._tag === "Delivered" ? answer(PlaceResult.Delivered({ pin: step.pin, message: step.message })) : step
+
+/** A `check` step as the provider plays it: `delivered` is the check's `Succeeded` answer, with the PIN. */
+export const checkStep = (step: CheckStep): Step<CheckResult> =>
+  step._tag === "Delivered" ? answer(CheckResult.Succeeded({ pin: step.pin, message: step.message })) : step
 
 /** The tag a call is recorded with: the answer's (`Accepted`, `Pending`, …), the error's, or `Hang`. */
 export const stepTag = <A extends { readonly _tag: string }>(step: Step<A>): string =>

@@ -2,7 +2,7 @@ import { Clock, Context, Effect, Layer } from "effect"
 import type { ProviderClient, ProviderError, ProviderOrder } from "../providers/Provider.js"
 import { ProviderKinds } from "../providers/ProviderKinds.js"
 import type { ProviderRow } from "../providers/ProviderConfigs.js"
-import { accepted, pending, type Script, type Step, stepTag } from "./Script.js"
+import { accepted, checkStep, pending, placeStep, type Script, type Step, stepTag } from "./Script.js"
 
 /** One call the engine (or an operator's `check`) made to a scripted provider. */
 export interface ScriptedCall {
@@ -67,13 +67,17 @@ export class ScriptedProvider extends Context.Service<ScriptedProvider>()("tawsi
 
     const client = (providerId: string): ProviderClient => {
       const script = () => scripts.get(providerId) ?? {}
-      const nonEmpty = <A>(steps: ReadonlyArray<A> | undefined, fallback: A) =>
-        steps === undefined || steps.length === 0 ? [fallback] : steps
+      const nonEmpty = <S, A>(steps: ReadonlyArray<S> | undefined, fallback: S, play: (step: S) => Step<A>) =>
+        (steps === undefined || steps.length === 0 ? [fallback] : steps).map(play)
       return {
         place: (order) =>
-          Effect.suspend(() => next("place", providerId, order, nonEmpty(script().place, accepted()))),
+          Effect.suspend(() =>
+            next("place", providerId, order, nonEmpty(script().place, accepted(), placeStep))
+          ),
         check: (order) =>
-          Effect.suspend(() => next("check", providerId, order, nonEmpty(script().check, pending()))),
+          Effect.suspend(() =>
+            next("check", providerId, order, nonEmpty(script().check, pending(), checkStep))
+          ),
         balance: Effect.succeed({ balance: "1000000.00", currency: "USD" })
       }
     }

@@ -9,6 +9,9 @@
  *       assert.strictEqual((yield* shop.get(order.id)).status, "approved")
  *     }).pipe(Effect.provide(TawsilTest.layer()))
  *   )
+ *
+ * `TawsilTest.awaitSettled(id)` moves the clock by itself until the order settles. For one shared Postgres per
+ * vitest run: `globalSetup: ["tawsil/testing/globalSetup"]` (`TestPostgres` then makes a database per test on it).
  */
 export * as TawsilTest from "./TawsilTest.js"
 export * as Script from "./Script.js"

@@ -118,7 +118,7 @@ describe("Tawsil's own Postgres schema", () => {
         const applied = yield* sql<{
           n: number
         }>`select count(*)::int as n from tawsil.tawsil_migrations`.pipe(Effect.orDie)
-        assert.strictEqual(applied[0]!.n, 4)
+        assert.strictEqual(applied[0]!.n, 5)
       }).pipe(Effect.provide(TawsilTest.layerWithSql()), Effect.provide(HostWithOrders))
   )
 
@@ -147,7 +147,7 @@ describe("Tawsil's own Postgres schema", () => {
         select name from tawsil.tawsil_migrations order by migration_id`.pipe(Effect.orDie)
         assert.deepStrictEqual(
           migrations.map((row) => row.name),
-          ["initial", "codes", "operator", "chain"],
+          ["initial", "codes", "operator", "chain", "callbacks"],
           "the old record moved with the tables; the newer migration ran on top"
         )
 

@@ -7,12 +7,15 @@
  * their database writes have landed, so a poll is never skipped or moved. Minutes of engine time take milliseconds.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect } from "effect"
+import { Clock, Duration, Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { ProviderConfigs } from "tawsil"
 import { Script, TawsilTest } from "tawsil/testing"
 
 // real time, to show that polling does not wait for it
 const realMillis = Clock.Clock.defaultValue().currentTimeMillis
+// the test's TestClock time
+const testClockMillis = TestClock.testClockWith((clock) => clock.currentTimeMillis)
 
 describe("tawsil/testing: 10-second polling on the TestClock", () => {
   it.effect("accepted, then pending twice, then succeeded: approved after three polls, with the PIN", () =>
@@ -132,6 +135,62 @@ describe("tawsil/testing: 10-second polling on the TestClock", () => {
         (yield* shop.calls(order.id)).map((call) => call.answer),
         ["ProviderRejected"]
       )
+    }).pipe(Effect.provide(TawsilTest.layer()))
+  )
+})
+
+describe("tawsil/testing: awaitSettled moves the TestClock by itself", () => {
+  it.effect("pending, pending, delivered: settled after exactly 30 s of TestClock time, with the PIN", () =>
+    Effect.gen(function* () {
+      const shop = yield* TawsilTest.shop({
+        script: { check: [Script.pending(), Script.pending(), Script.delivered("4321-8765")] }
+      })
+      const before = yield* testClockMillis
+      const order = yield* shop.order()
+      const settled = yield* TawsilTest.awaitSettled(order.id)
+      assert.strictEqual((yield* testClockMillis) - before, 30_000)
+      assert.strictEqual(settled.status, "approved")
+      assert.strictEqual(settled.pin, "4321-8765")
+      assert.deepStrictEqual(
+        (yield* shop.calls(order.id)).map((call) => call.answer),
+        ["Accepted", "Pending", "Pending", "Succeeded"]
+      )
+    }).pipe(Effect.provide(TawsilTest.layer()))
+  )
+
+  it.effect("delivered in the send itself: settled without moving the clock", () =>
+    Effect.gen(function* () {
+      const shop = yield* TawsilTest.shop({ script: { place: [Script.delivered("1111-2222")] } })
+      const before = yield* testClockMillis
+      const settled = yield* TawsilTest.awaitSettled((yield* shop.order()).id)
+      assert.strictEqual((yield* testClockMillis) - before, 0)
+      assert.strictEqual(settled.pin, "1111-2222")
+    }).pipe(Effect.provide(TawsilTest.layer()))
+  )
+
+  it.effect("past the poll deadline the order goes to manual: OrderNeedsOperator", () =>
+    Effect.gen(function* () {
+      const shop = yield* TawsilTest.shop({ script: { check: [Script.pending()] } })
+      const order = yield* shop.order()
+      const error = yield* Effect.flip(TawsilTest.awaitSettled(order.id))
+      assert.strictEqual(error._tag, "OrderNeedsOperator")
+      assert.strictEqual(error.orderId, order.id)
+      assert.strictEqual((yield* shop.get(order.id)).dispatch.state, "manual")
+    }).pipe(Effect.provide(TawsilTest.layer({ dispatch: { pollDeadline: Duration.minutes(1) } })))
+  )
+
+  it.effect("a bound of virtual time or of wake-ups: OrderNotSettled, not an endless loop", () =>
+    Effect.gen(function* () {
+      const shop = yield* TawsilTest.shop({ script: { check: [Script.pending()] } })
+      const order = yield* shop.order()
+      const before = yield* testClockMillis
+      const byTime = yield* Effect.flip(TawsilTest.awaitSettled(order.id, { within: "1 minute" }))
+      assert.strictEqual(byTime._tag, "OrderNotSettled")
+      assert.strictEqual(byTime._tag === "OrderNotSettled" && byTime.reason, "virtual time")
+      assert.isAtMost((yield* testClockMillis) - before, 60_000)
+      const byWakeUps = yield* Effect.flip(TawsilTest.awaitSettled(order.id, { maxWakeUps: 3 }))
+      assert.strictEqual(byWakeUps._tag === "OrderNotSettled" && byWakeUps.reason, "wake-ups")
+      assert.strictEqual(byWakeUps._tag === "OrderNotSettled" && byWakeUps.wakeUps, 3)
     }).pipe(Effect.provide(TawsilTest.layer()))
   )
 })

@@ -4,7 +4,7 @@ import type { Lease } from "../Lease.js"
 import type { LogEntry } from "../LogEntry.js"
 import type { Column } from "./WriteValues.js"
 import { type FencedWrite, fencedWrite, fencedWriteOf, makeFencedBatch } from "./FencedWrites.js"
-import { dropped, outboxDrop, refunded } from "./Settlement.js"
+import { callbackQueued, dropped, outboxDrop, refunded } from "./Settlement.js"
 import { SettlementHook, settleWithHook } from "./SettlementHook.js"
 
 /** What a provider's success writes on the order: the PIN (if any) and the reseller-facing message. */
@@ -41,7 +41,7 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
       "approve",
       approveColumns,
       approveSet,
-      [dropped(sql)],
+      [dropped(sql), callbackQueued(sql)],
       announce
     )
     const approveOne = fencedWriteOf<Approval>(sql, "approve", approveColumns, announce)
@@ -51,7 +51,11 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
       Option.isNone(hook)
         ? approveBatch({ lease, result, log })
         : Effect.asVoid(
-            settleWithHook(sql, hook.value, approveOne({ lease, result, log }, approveSet, [dropped(sql)]))
+            settleWithHook(
+              sql,
+              hook.value,
+              approveOne({ lease, result, log }, approveSet, [dropped(sql), callbackQueued(sql)])
+            )
           )
 
     const rejectWrite = (lease: Lease, message: string, log: LogEntry | undefined) =>
@@ -60,7 +64,7 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
         log,
         sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
             completed_at = now(), attempts = o.attempts + ${attemptOf(log)}`,
-        [dropped(sql), refunded(sql, undefined)]
+        [dropped(sql), refunded(sql, undefined), callbackQueued(sql)]
       )
 
     /** The provider refused (or no route is left): rejected and refunded, the engine is done with the order. */
@@ -76,7 +80,7 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
         lease,
         undefined,
         sql`dispatch_state = 'manual', last_message = ${reason}`,
-        [dropped(sql)]
+        [dropped(sql), callbackQueued(sql)]
       )
 
     /** The engine has nothing to do for the order (settled or handed over meanwhile): its outbox row goes. */

@@ -6,7 +6,7 @@ import { type AdminLog, adminValues, writeAdminLog } from "./AdminLog.js"
 import { type LockedOrder, lockOrder, notFound } from "./LockedOrder.js"
 import { ensureRefundFits, redebit } from "./OperatorMoney.js"
 import { redispatchLocked } from "./Redispatch.js"
-import { dropped, logged, refunded, settleStatement } from "./Settlement.js"
+import { callbackQueued, dropped, logged, refunded, settleStatement } from "./Settlement.js"
 import { runHook, type SettlementHook } from "./SettlementHook.js"
 
 /** What an approval writes on the order: the PIN (kept when absent) and the reseller-facing message. */
@@ -37,7 +37,7 @@ export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook
       values: adminValues(sql, locked.id, log),
       set,
       fenced: false,
-      consequences: [dropped(sql), ...also, logged(sql, "admin")],
+      consequences: [dropped(sql), ...also, logged(sql, "admin"), callbackQueued(sql)],
       select: sql`*`,
       announce: true
     }).pipe(

@@ -18,6 +18,7 @@ import type { SqlClient, Statement } from "effect/sql"
  * - the refund (exact price back, once per (order, 'refund', seq)): `refunded`, here;
  * - the dispatch-log insert (actor `engine` or `admin`): `logInsert` / `logged`, here;
  * - the outbox drop: `outboxDrop` / `dropped`, here;
+ * - the callback event of a settled (or handed-over) order, for an account with a callback URL: `callbackQueued`;
  * - the overdraft rule (`balance - amount >= -overdraft_limit`): `debitWithinOverdraft` in `Overdraft.ts`, used
  *   by the intake debit (`IntakeBatch.ts`), the re-debit and balance corrections (`Accounts.ts`);
  * - what a money column holds (and the room kept for refunds): `BalanceRange.ts`.
@@ -113,3 +114,26 @@ export const refunded = (sql: SqlClient.SqlClient, note: string | undefined) =>
              u.id, (select count(*) from tawsil.ledger_entries l where l.order_id = u.id and l.kind = 'refund'),
              ${note ?? null}::text
       from updated u join credited c on c.id = u.account_id)`
+
+/**
+ * A callback event for each updated order whose account has a callback URL (`src/callbacks/`): the order as it
+ * settled, a snapshot of its row (numbers as text, times as epoch milliseconds: exact), delivered later by the worker.
+ */
+export const callbackQueued = (sql: SqlClient.SqlClient) =>
+  sql`, callback_queued as (
+      insert into tawsil.callback_deliveries (id, account_id, order_id, payload)
+      select gen_random_uuid(), u.account_id, u.id, jsonb_build_object(
+               'id', u.id, 'number', u.number::text, 'package_id', u.package_id, 'quantity', u.quantity,
+               'player_id', u.player_id, 'extra', u.extra, 'price_amount', u.price_amount::text,
+               'currency', u.currency, 'status', u.status, 'dispatch_state', u.dispatch_state,
+               'provider_id', u.provider_id, 'reference', u.reference, 'attempts', u.attempts,
+               'last_message', u.last_message, 'pin', u.pin, 'message', u.message,
+               'created_at', ${epochMillis(sql, "created_at")}, 'sent_at', ${epochMillis(sql, "sent_at")},
+               'last_checked_at', ${epochMillis(sql, "last_checked_at")},
+               'completed_at', ${epochMillis(sql, "completed_at")})
+      from updated u join tawsil.accounts a on a.id = u.account_id
+      where a.callback_url is not null
+      order by u.id)`
+
+const epochMillis = (sql: SqlClient.SqlClient, column: string) =>
+  sql`floor(extract(epoch from u.${sql(column)}) * 1000)::bigint`
