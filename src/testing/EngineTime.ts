@@ -57,12 +57,16 @@ export const settled = Effect.gen(function* () {
   )
 })
 
-/** The TestClock time of the next wake-up still ahead (any fiber's), if any. */
+/** The TestClock time of the next wake-up still ahead: an order fiber's if any, else any fiber's. */
 export const nextWakeUp = Effect.gen(function* () {
   const clock = yield* EngineClock
   const now = yield* clock.now
-  const ahead = (yield* clock.pending).map((s) => s.wakeAt).filter((at) => at > now)
-  return ahead.length === 0 ? undefined : Math.min(...ahead)
+  const ahead = (yield* clock.pending).filter((s) => s.wakeAt > now)
+  // an order fiber's wake-up when there is one: the engine's own loops (claims, heartbeats, the callback worker's
+  // one-second poll) would otherwise make every second a stop on the way to a check hours ahead
+  const ofOrders = ahead.filter((s) => s.orderId !== undefined)
+  const candidates = (ofOrders.length > 0 ? ofOrders : ahead).map((s) => s.wakeAt)
+  return candidates.length === 0 ? undefined : Math.min(...candidates)
 })
 
 /**

@@ -179,6 +179,23 @@ describe("tawsil/testing: awaitSettled moves the TestClock by itself", () => {
     }).pipe(Effect.provide(TawsilTest.layer({ dispatch: { pollDeadline: Duration.minutes(1) } })))
   )
 
+  it.effect(
+    "hours of polling are walked check by check, not second by second (the engine's own loops wake every second)",
+    () =>
+      Effect.gen(function* () {
+        const shop = yield* TawsilTest.shop({ script: { check: [Script.pending()] } })
+        const order = yield* shop.order()
+        const before = yield* testClockMillis
+        const error = yield* Effect.flip(TawsilTest.awaitSettled(order.id))
+        assert.strictEqual(error._tag, "OrderNeedsOperator")
+        // the deadline passes at the first check after 3 h of TestClock time: 1,080 checks 10 s apart, where a walk
+        // from one wake-up to the next of any fiber would stop 10,800 times (the bound is 10,000)
+        assert.isAtLeast((yield* testClockMillis) - before, 3 * 3_600_000)
+        assert.isBelow((yield* testClockMillis) - before, 3 * 3_600_000 + 20_000)
+      }).pipe(Effect.provide(TawsilTest.layer({ dispatch: { pollDeadline: Duration.hours(3) } }))),
+    120_000
+  )
+
   it.effect("a bound of virtual time or of wake-ups: OrderNotSettled, not an endless loop", () =>
     Effect.gen(function* () {
       const shop = yield* TawsilTest.shop({ script: { check: [Script.pending()] } })
