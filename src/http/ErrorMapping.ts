@@ -6,16 +6,10 @@ import {
   HttpServerRequest,
   HttpServerResponse
 } from "effect/http"
-import { ValidationError } from "../orders/ValidationError.js"
 import { ApiErrorsLive, unavailableRetryAfterSeconds } from "./ApiErrorsLive.js"
 import { deferChunkedBody } from "./ChunkedBody.js"
-import {
-  InternalError,
-  NotFound,
-  PayloadTooLarge,
-  ServiceUnavailable,
-  UnsupportedMediaType
-} from "./HttpErrors.js"
+import { apiWideErrors } from "./ApiErrors.js"
+import { NotFound } from "./HttpErrors.js"
 import { limitJsonDepth } from "./JsonDepth.js"
 import {
   carriesBody,
@@ -27,14 +21,7 @@ import {
   unsupported
 } from "./RequestFailures.js"
 
-const answerable = [
-  ValidationError,
-  NotFound,
-  PayloadTooLarge,
-  UnsupportedMediaType,
-  ServiceUnavailable,
-  InternalError
-]
+const answerable = apiWideErrors
 const encodeAnswer = Schema.encodeSync(Schema.Union(answerable))
 const isMapped = (error: unknown): error is MappedError =>
   answerable.some((tagged) => error instanceof tagged)

@@ -1,8 +1,8 @@
-import { Cause, Effect, SchemaIssue } from "effect"
+import { Cause, Effect } from "effect"
 import { HttpMethod, HttpServerError, type HttpServerRequest } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { SqlError } from "effect/sql"
-import { ValidationError } from "../orders/ValidationError.js"
+import { firstIssue, ValidationError } from "../orders/ValidationError.js"
 import { bodyTooLarge, isChunked } from "./ChunkedBody.js"
 import { answerDefect } from "./Defects.js"
 import {
@@ -38,8 +38,6 @@ export const carriesBody = (request: HttpServerRequest.HttpServerRequest) =>
   HttpMethod.hasBody(request.method) &&
   (Number(request.headers["content-length"] ?? "0") > 0 || isChunked(request))
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
 /** The platform's own message for a JSON payload that does not parse. */
 const unparseable = "Expected a valid JSON body"
 
@@ -49,7 +47,7 @@ const fromSchemaError = (
   error: HttpApiError.HttpApiSchemaError
 ) => {
   if (HttpMethod.hasBody(request.method) && !isJson(request)) return unsupported
-  const issue = formatIssues(error.cause.issue).issues[0]
+  const issue = firstIssue(error.cause.issue)
   const path = issue?.path ?? []
   if (issue === undefined || path.length === 0) {
     if (error.kind === "Payload" && issue?.message === unparseable) return notJson

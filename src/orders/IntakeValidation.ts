@@ -1,22 +1,14 @@
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema } from "effect"
 import type { CreateOrderCommand } from "./CreateOrder.js"
 import { CreateOrderRequest, IdempotencyKey } from "./Order.js"
-import { ValidationError } from "./ValidationError.js"
+import { validationErrorOf } from "./ValidationError.js"
 
 // the fields, not only the class: an instance built with validation disabled passes `instanceof`
 const validRequest = Schema.decodeUnknownEffect(Schema.toType(Schema.Struct(CreateOrderRequest.fields)))
 const validKey = Schema.decodeUnknownEffect(Schema.toType(IdempotencyKey))
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const toValidationError = (prefix: ReadonlyArray<PropertyKey>) => (error: Schema.SchemaError) => {
-  const issue = formatIssues(error.issue).issues[0]
-  const path = [...prefix, ...(issue?.path ?? [])]
-  return new ValidationError({
-    field: path.length === 0 ? "request" : path.map(String).join("."),
-    message: issue?.message ?? "is not a valid create request"
-  })
-}
+const toValidationError = (prefix: ReadonlyArray<PropertyKey>) =>
+  validationErrorOf(prefix, "is not a valid create request")
 
 /**
  * A create is checked again before it joins a batch: over HTTP the schema has already done it, but an embedding

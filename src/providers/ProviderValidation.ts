@@ -1,5 +1,5 @@
-import { Effect, Schema, SchemaIssue } from "effect"
-import { ValidationError } from "../orders/ValidationError.js"
+import { Effect, Schema } from "effect"
+import { ValidationError, validationErrorOf } from "../orders/ValidationError.js"
 import { AnyCredentials, AnyOptions, BaseUrl, PutProviderRequest } from "./ProviderConfig.js"
 import type { ProviderKindSchemas } from "./ProviderKindSchemas.js"
 
@@ -13,17 +13,9 @@ export interface ValidProvider {
   readonly enabled: boolean
 }
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
 /** The first issue, its path under `prefix` as the field (the whole request: "request"). */
-const toValidationError = (prefix: ReadonlyArray<PropertyKey>) => (error: Schema.SchemaError) => {
-  const issue = formatIssues(error.issue).issues[0]
-  const path = [...prefix, ...(issue?.path ?? [])]
-  return new ValidationError({
-    field: path.length === 0 ? "request" : path.map(String).join("."),
-    message: issue?.message ?? "is not a valid provider"
-  })
-}
+const toValidationError = (prefix: ReadonlyArray<PropertyKey>) =>
+  validationErrorOf(prefix, "is not a valid provider")
 
 /** Decoded by `schema`, then encoded back: the form that is stored, and that the kind's factory decodes. */
 const storedForm = <E>(schema: Schema.Codec<unknown, E>, field: string, value: unknown) =>

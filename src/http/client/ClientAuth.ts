@@ -8,7 +8,7 @@ const tokenError = new ClientApiError({ code: BarakatCode.tokenError, message: "
 
 /**
  * The account whose API key the request carries in Barakat's `api-token` header, looked up as the bearer key of
- * `/v1` is. The admin token is no account's key: it is refused as any unknown token is.
+ * `/v1` is. The admin token is no account's key: like every unknown token, it is refused.
  */
 export const makeClientAuth = Effect.gen(function* () {
   const accounts = yield* Accounts

@@ -1,6 +1,7 @@
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { CreateOrderRequest, IdempotencyKey } from "../../orders/Order.js"
+import { firstIssue } from "../../orders/ValidationError.js"
 import { BarakatCode, ClientApiError } from "./BarakatAnswer.js"
 
 /** The query keys of a product's `params`: the player id (Barakat's usual first param) and the extra field. */
@@ -20,13 +21,12 @@ const NewOrderQuery = Schema.Struct({
 const decodeQuantity = Schema.decodeUnknownEffect(Schema.NumberFromString.check(Schema.isInt()))
 const decodeRequest = Schema.decodeUnknownEffect(CreateOrderRequest)
 const decodeOrderUuid = Schema.decodeUnknownEffect(IdempotencyKey)
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const refusal = (code: number, message: string) => new ClientApiError({ code, message })
 
 /** The Barakat answer for the request field that failed to decode. */
 const refusalOf = (error: Schema.SchemaError) => {
-  const field = formatIssues(error.issue).issues[0]?.path?.[0]
+  const field = firstIssue(error.issue)?.path?.[0]
   switch (field) {
     case "packageId":
       return refusal(BarakatCode.productNotFound, "Product not found")
