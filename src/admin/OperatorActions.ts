@@ -183,5 +183,6 @@ const outcomeWords = {
   Pending: () => "pending",
   NotFound: () => "provider does not know the reference",
   Succeeded: () => "approved",
-  Failed: () => "rejected"
+  Failed: () => "rejected",
+  Looped: () => "held by a Tawsil partner: its chain loops"
 }

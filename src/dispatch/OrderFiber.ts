@@ -79,7 +79,10 @@ const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseL
         (sentAt) => {
           run.sentAtMillis = sentAt
           return Effect.flatMap(
-            Effect.updateContext(sendStep(run.lease, run.job, phase.hop), run.engine.addServices),
+            Effect.updateContext(
+              sendStep(run.lease, run.job, phase.hop, phase.loop === true),
+              run.engine.addServices
+            ),
             (next) => {
               run.firstDelay = run.engine.settings.pollInterval
               return continueFrom(run, next)

@@ -18,7 +18,7 @@ import { providerOrder, type RoutedJob, routeOf } from "../providers/Routing.js"
  * the error's tag (docs/domain.md §4 rule 4): accepted → watch; ambiguous → watch without trusting it was sent;
  * unavailable / misconfigured / transient retries exhausted → the next hop, or manual; rejected → refund.
  */
-export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
+export const sendStep = (lease: Lease, job: RoutedJob, hop: number, afterLoop = false) =>
   Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const store = yield* OrderStore
@@ -27,7 +27,10 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number) =>
     const route = routeOf(job, settings)
     const providerId = route[hop]
     if (providerId === undefined) {
-      yield* store.markManual(lease, "no provider can serve this order")
+      yield* store.markManual(
+        lease,
+        afterLoop ? ResellerWords.loopDetected : "no provider can serve this order"
+      )
       return Phase.Finished({ outcome: "manual" })
     }
     const fallbackFrom = hop > 0 ? route[hop - 1] : undefined
@@ -149,7 +152,7 @@ const onSendError = (
         yield* Effect.logError("provider misconfigured").pipe(
           Effect.annotateLogs({ providerId, reason: error.message })
         )
-        return Phase.Send({ hop: hop + 1 })
+        return Phase.Send({ hop: hop + 1, ...(error.loop === true ? { loop: true } : {}) })
       case "ProviderUnavailable":
       case "ProviderTransient":
         yield* Effect.logWarning("provider cannot serve the order").pipe(

@@ -149,6 +149,17 @@ const checkOnce = (self: Watcher): Effect.Effect<Phase | undefined, LeaseLost> =
           Phase.Finished({ outcome: "approved" })
         ),
       Failed: () => Effect.as(store.reject(lease, words, log), Phase.Finished({ outcome: "rejected" })),
+      // the partner will not settle it by itself: an operator here decides, the money stays held
+      Looped: () =>
+        store
+          .recordCheck(lease, words, log)
+          .pipe(
+            Effect.andThen(store.markManual(lease, words)),
+            Effect.andThen(
+              Effect.logWarning("a Tawsil partner holds the order: its chain loops; moved to manual")
+            ),
+            Effect.as(Phase.Finished({ outcome: "manual" }))
+          ),
       NotFound: () =>
         self.ambiguousSince !== undefined
           ? self.neverSeen(self.ambiguousSince, log)

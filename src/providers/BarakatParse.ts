@@ -40,7 +40,9 @@ const CheckEntry = Schema.Struct({
   order_uuid: Text,
   status: Schema.String,
   pin: Schema.optional(Schema.Unknown),
-  note: Text
+  note: Text,
+  /** a Tawsil partner's own code for an order it holds (`loopDetectedCode`); Barakat sends none */
+  code: Schema.optional(Schema.Unknown)
 })
 export type CheckEntry = typeof CheckEntry.Type
 const CheckOk = Schema.Struct({ status: Schema.Literal("OK"), data: Schema.Array(CheckEntry) })
@@ -64,7 +66,8 @@ const byCode: Readonly<Record<string, (message: string) => ProviderError>> = {
   "114": (message) => new ProviderRejected({ message }),
   "429": (message) => new ProviderTransient({ message: `Barakat: rate limited (${message})` }),
   // a Tawsil partner refused a chain that loops or is too long (LOOP_DETECTED): re-sending cannot help
-  [String(loopDetectedCode)]: (message) => new ProviderMisconfigured({ message: `Barakat: ${message}` })
+  [String(loopDetectedCode)]: (message) =>
+    new ProviderMisconfigured({ message: `Barakat: ${message}`, loop: true })
 }
 
 /** `{"status":"ERROR","message":…}` without a code: read the message. */
@@ -221,6 +224,9 @@ export const checkResultFor = (
         )
   }
   const note = entry.note ?? ""
+  if (String(entry.code) === String(loopDetectedCode)) {
+    return Result.succeed(CheckResult.Looped({ message: `Barakat: ${note || "LOOP_DETECTED"}` }))
+  }
   switch (normalizeStatus(entry.status)) {
     case "success":
       return Result.succeed(

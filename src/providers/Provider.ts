@@ -32,6 +32,11 @@ export type CheckResult = Data.TaggedEnum<{
   Failed: { readonly message: string }
   /** The provider has never seen this reference: a re-send with the same reference is safe. */
   NotFound: { readonly message: string }
+  /**
+   * A Tawsil partner holds the order for an operator because its chain loops (it refused to pass it on with
+   * LOOP_DETECTED): it will not settle by itself, so the order goes to `manual` here too, money held.
+   */
+  Looped: { readonly message: string }
 }>
 export const CheckResult = Data.taggedEnum<CheckResult>()
 
@@ -55,6 +60,8 @@ export class ProviderUnavailable extends Data.TaggedError("ProviderUnavailable")
 /** Our configuration is wrong (credentials, IP whitelist, mapping, SKU): try the fallback, and tell an operator. */
 export class ProviderMisconfigured extends Data.TaggedError("ProviderMisconfigured")<{
   readonly message: string
+  /** a Tawsil partner refused the order's chain (LOOP_DETECTED): if no fallback serves it, manual says so */
+  readonly loop?: boolean
 }> {}
 
 /** The provider refused this order (invalid player id, quantity not allowed): the order fails and is refunded. */

@@ -9,7 +9,9 @@ export const ResellerWords = {
   processing: "قيد التنفيذ (processing)",
   delivered: "تم القبول (delivered)",
   rejected: "تم الرفض (rejected by the provider)",
-  cancelled: "تم الإلغاء من المزود (cancelled by the provider)"
+  cancelled: "تم الإلغاء من المزود (cancelled by the provider)",
+  /** also what a Tawsil's client API check reads as "held because the chain loops" (src/http/client/ClientCheck.ts) */
+  loopDetected: "LOOP_DETECTED: the order's chain of Tawsil instances loops; held for an operator"
 } as const
 
 /** The reseller's words for a status check's answer: only success and failure are final. */
@@ -17,5 +19,6 @@ export const resellerWordsFor = CheckResult.$match({
   Pending: () => ResellerWords.processing,
   Succeeded: () => ResellerWords.delivered,
   Failed: () => ResellerWords.cancelled,
-  NotFound: () => ResellerWords.processing
+  NotFound: () => ResellerWords.processing,
+  Looped: () => ResellerWords.loopDetected
 })

@@ -32,7 +32,8 @@ const cleanCheck = (clean: Clean, cleanPin: Clean) =>
     Succeeded: ({ pin, message }) =>
       CheckResult.Succeeded({ pin: pin === undefined ? undefined : cleanPin(pin), message: clean(message) }),
     Failed: ({ message }) => CheckResult.Failed({ message: clean(message) }),
-    NotFound: ({ message }) => CheckResult.NotFound({ message: clean(message) })
+    NotFound: ({ message }) => CheckResult.NotFound({ message: clean(message) }),
+    Looped: ({ message }) => CheckResult.Looped({ message: clean(message) })
   })
 
 const cleanError =
@@ -47,7 +48,7 @@ const cleanError =
       case "ProviderUnavailable":
         return new ProviderUnavailable({ message })
       case "ProviderMisconfigured":
-        return new ProviderMisconfigured({ message })
+        return new ProviderMisconfigured({ message, ...(error.loop === true ? { loop: true } : {}) })
       case "ProviderRejected":
         return new ProviderRejected({ message })
     }

@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type Context, Duration, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { ResellerWords } from "../../src/providers/ResellerWords.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
 import {
   clientCall,
@@ -129,7 +130,7 @@ describe("Tawsil → Tawsil chains", () => {
   )
 
   it.live(
-    "A → B → A: A refuses with LOOP_DETECTED, B's order goes manual with the reason, nothing charged twice, no endless calls",
+    "A → B → A: A refuses with LOOP_DETECTED, B's order goes manual with the reason, then A's: nothing charged twice, no endless calls",
     () =>
       Effect.gen(function* () {
         const onA = on(yield* startInstance)
@@ -170,6 +171,7 @@ describe("Tawsil → Tawsil chains", () => {
         )
         assert.deepStrictEqual(atB!.chain, [idA])
         assert.strictEqual(atB!.status, "pending", "manual: the money stays held")
+        assert.strictEqual(atB!.last_message, ResellerWords.loopDetected)
         // what an operator reads in B's dispatch log: A's refusal, naming the chain B's call carried
         const log = yield* onB(
           Effect.flatMap(adminClient, (admin) => admin.admin.orderLog({ params: { id: atB!.id } }))
@@ -180,12 +182,26 @@ describe("Tawsil → Tawsil chains", () => {
         assert.include(sends[0]?.response ?? "", "LOOP_DETECTED")
         assert.include(sends[0]?.response ?? "", `${idA} → ${idB}`, "B's call carried A's id, then B's")
 
-        // a few of A's checks of B later: nothing more was created anywhere, and A's order waits on B
+        // A's next check of B reads B's hold (LOOP_DETECTED's code on a `wait` entry): A's order goes manual too
+        const atA = (yield* onA(
+          eventually(orderRow({ id: created.id }), (row) => row?.dispatch_state === "manual")
+        ))!
+        assert.deepInclude(atA, { status: "pending", last_message: ResellerWords.loopDetected })
+        const logA = yield* onA(
+          Effect.flatMap(adminClient, (admin) => admin.admin.orderLog({ params: { id: created.id } }))
+        )
+        const checksA = logA.items.filter((entry) => entry.action === "check")
+        assert.strictEqual(checksA.at(-1)?.outcome, "Looped")
+
+        // no endless calls: several poll intervals later nothing more was created or checked anywhere
+        const checksBefore = checksA.length
         yield* realPause(1500)
         assert.deepStrictEqual(yield* onA(orderAndDebitCounts), { orders: 1, debits: 1 })
         assert.deepStrictEqual(yield* onB(orderAndDebitCounts), { orders: 1, debits: 1 })
-        const atA = (yield* onA(orderRow({ id: created.id })))!
-        assert.deepInclude(atA, { status: "pending", dispatch_state: "awaiting" })
+        const logAfter = yield* onA(
+          Effect.flatMap(adminClient, (admin) => admin.admin.orderLog({ params: { id: created.id } }))
+        )
+        assert.strictEqual(logAfter.items.filter((entry) => entry.action === "check").length, checksBefore)
         assert.strictEqual(yield* onA(balanceOf(reseller.accountId)), "45.00")
         assert.strictEqual(yield* onB(balanceOf(aAtB.accountId)), "96.00")
         assert.strictEqual(

@@ -1,6 +1,8 @@
 import { Effect, Schema } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { SqlClient } from "effect/sql"
+import { ResellerWords } from "../../providers/ResellerWords.js"
+import { loopDetectedCode } from "../../providers/TawsilChain.js"
 import { BarakatCode, ClientApiError, ok, wireStatus } from "./BarakatAnswer.js"
 import type { ClientAuth } from "./ClientAuth.js"
 import { type ClientOrderState, findClientOrders } from "./ClientOrderStates.js"
@@ -25,9 +27,22 @@ const orderList = (text: string): ReadonlyArray<string> | undefined => {
     .filter((id) => id !== "")
 }
 
-/** One order in Barakat's check answer: its PIN when accepted, the order's message once final. */
+/**
+ * One order in Barakat's check answer: its PIN when accepted, the order's message once final. An order held
+ * because its chain loops stays `wait` and carries `code` (Tawsil's LOOP_DETECTED code, which Barakat never sends):
+ * the Tawsil that sent it moves its own order to `manual` rather than polling for ever.
+ */
 const toEntry = (state: ClientOrderState) => {
   const status = wireStatus[state.status]
+  if (status === "wait" && state.looped) {
+    return {
+      order_id: state.orderId,
+      ...(state.orderUuid === undefined ? {} : { order_uuid: state.orderUuid }),
+      status,
+      code: loopDetectedCode,
+      note: ResellerWords.loopDetected
+    }
+  }
   return {
     order_id: state.orderId,
     ...(state.orderUuid === undefined ? {} : { order_uuid: state.orderUuid }),

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { OrderStatus } from "../../orders/Order.js"
 import { isUuid } from "../../orders/OrderLookup.js"
+import { ResellerWords } from "../../providers/ResellerWords.js"
 
 /** What a Barakat check tells of one order. */
 export interface ClientOrderState {
@@ -11,6 +12,8 @@ export interface ClientOrderState {
   readonly status: OrderStatus
   readonly pin: string | undefined
   readonly message: string | undefined
+  /** held in `manual` because its chain loops (this instance's send was refused with LOOP_DETECTED) */
+  readonly looped: boolean
 }
 
 interface StateRow {
@@ -19,6 +22,8 @@ interface StateRow {
   readonly status: OrderStatus
   readonly pin: string | null
   readonly message: string | null
+  readonly dispatch_state: string
+  readonly last_message: string | null
 }
 
 const toState = (row: StateRow): ClientOrderState => ({
@@ -26,7 +31,8 @@ const toState = (row: StateRow): ClientOrderState => ({
   orderUuid: row.idempotency_key ?? undefined,
   status: row.status,
   pin: row.pin ?? undefined,
-  message: row.message ?? undefined
+  message: row.message ?? undefined,
+  looped: row.dispatch_state === "manual" && row.last_message === ResellerWords.loopDetected
 })
 
 /**
@@ -43,9 +49,11 @@ export const findClientOrders = (
   if (keys.length === 0) return Effect.succeed([])
   const rows =
     by === "orderUuid"
-      ? sql<StateRow>`select id, idempotency_key, status, pin, message from tawsil.orders
+      ? sql<StateRow>`select id, idempotency_key, status, pin, message, dispatch_state, last_message
+                      from tawsil.orders
                       where account_id = ${accountId} and idempotency_key = any(${keys}::text[])`
-      : sql<StateRow>`select id, idempotency_key, status, pin, message from tawsil.orders
+      : sql<StateRow>`select id, idempotency_key, status, pin, message, dispatch_state, last_message
+                      from tawsil.orders
                       where account_id = ${accountId} and id = any(${keys}::uuid[])`
   return rows.pipe(
     Effect.map((found) => found.map(toState)),
