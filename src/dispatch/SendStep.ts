@@ -56,7 +56,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number, afterLoop = 
     // an interrupted send (shutdown, lost lease) is not an attempt: nothing is written, and the next owner of the
     // order finds it `sending` and checks by reference before any re-send
     const attempt = Effect.gen(function* () {
-      const { reach, client } = yield* providers.client(providerId)
+      const { reach, client, limits } = yield* providers.client(providerId)
       yield* store.markSending(lease, providerId, fallbackFrom)
       yield* stampStart
       // a remote kind's send timer starts when its request really leaves: it may first wait for its rate limit
@@ -70,7 +70,7 @@ export const sendStep = (lease: Lease, job: RoutedJob, hop: number, afterLoop = 
       }
       const timer = Effect.andThen(
         reach === "remote" ? Deferred.await(leaving) : Effect.void,
-        Effect.sleep(settings.sendTimeout)
+        Effect.sleep(limits.sendTimeout ?? settings.sendTimeout)
       ).pipe(
         Effect.andThen(Effect.fail(new ProviderAmbiguous({ message: "no answer before the send timeout" })))
       )

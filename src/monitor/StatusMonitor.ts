@@ -112,13 +112,18 @@ const checkOnce = (self: Watcher): Effect.Effect<Phase | undefined, LeaseLost> =
       return Phase.Finished({ outcome: "manual" })
     }
     const order = { ...providerOrder(self.job, watch.providerId), providerOrderId: watch.providerOrderId }
+    // the client first: the timeout (the provider's own, else the engine's) wraps the check alone
     const answer = yield* providers.client(watch.providerId).pipe(
-      Effect.flatMap(({ client }) => Effect.andThen(gate.ensureFresh, client.check(order))),
+      Effect.flatMap(({ client, limits }) =>
+        Effect.andThen(gate.ensureFresh, client.check(order)).pipe(
+          Effect.timeoutOrElse({
+            duration: limits.checkTimeout ?? settings.checkTimeout,
+            orElse: () =>
+              Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
+          })
+        )
+      ),
       Effect.provideService(ProviderCallGuard, { beforeCall: gate.ensureFresh }),
-      Effect.timeoutOrElse({
-        duration: settings.checkTimeout,
-        orElse: () => Effect.fail(new ProviderTransient({ message: "no answer before the check timeout" }))
-      }),
       Effect.result,
       Effect.withSpan("StatusMonitor.check", { attributes: { orderId: lease.orderId } })
     )

@@ -10,21 +10,16 @@ import {
   parsePlace
 } from "./BarakatParse.js"
 import type { Answer, Operation } from "./ProviderHttp.js"
-import {
-  exchange,
-  joinUrl,
-  layerRcMap,
-  misconfigured,
-  providerHttpClient,
-  spacingLimiter,
-  type SpacingLimiter
-} from "./ProviderHttp.js"
+import { exchange, joinUrl, layerRcMap, misconfigured, providerHttpClient } from "./ProviderHttp.js"
+import { type Lane, makeLanes } from "./ProviderLane.js"
+import { type ProviderLimits, providerLimits } from "./ProviderLimits.js"
 import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
 import { chainHeader, TawsilInstance } from "./TawsilChain.js"
 
+/** The kind's defaults; a provider's own limits (`ProviderLimits.ts`, in its options) win over them. */
 export interface BarakatOptions {
   readonly sendTimeout: Duration.Input
   readonly checkTimeout: Duration.Input
@@ -54,7 +49,8 @@ const decodeRow = Schema.decodeUnknownEffect(BarakatRow)
 
 /**
  * The Barakat (Apstore) adapter (docs/wire-protocols.md §3): JSON over GET, the token in the `api-token` header, our order id as
- * `order_uuid`. Checks from every order fiber are batched (≤ 50 ids a request) and calls to one provider spaced.
+ * `order_uuid`. Checks from every order fiber are batched (≤ 50 ids a request) and calls to one provider go through
+ * its lane (spacing, concurrency: a batch of checks is one request).
  *
  * Player input: `meta.params.playerId` names the query key of the player id (default `uid`, the first param of
  * most products) and `meta.params.extra` the key of the extra field; without it the extra field is not sent.
@@ -72,9 +68,11 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
       return ids.length === 0 ? {} : { [chainHeader]: ids.join(",") }
     }
 
-    const makeClient = (providerId: string, config: BarakatRow, limiter: SpacingLimiter) =>
+    const makeClient = (providerId: string, config: BarakatRow, limits: ProviderLimits, lane: Lane) =>
       Effect.gen(function* () {
         const token = config.credentials.apiToken
+        const sendTimeout = limits.sendTimeout ?? settings.sendTimeout
+        const checkTimeout = limits.checkTimeout ?? settings.checkTimeout
         const secrets = [token]
 
         const call = <A>(
@@ -84,7 +82,7 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
           parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>,
           chain: ReadonlyArray<string> = []
         ) =>
-          limiter(
+          lane(
             exchange(
               http,
               HttpClientRequest.get(joinUrl(config.base_url, `/client/api/${path}`)).pipe(
@@ -98,7 +96,7 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
                 providerId,
                 endpoint: path.split("/")[0] ?? path,
                 operation,
-                timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
+                timeout: operation === "place" ? sendTimeout : checkTimeout
               }
             )
           ).pipe(Effect.flatMap((answer) => Effect.fromResult(parse(answer, secrets))))
@@ -161,13 +159,14 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
         return scrubbedClient({ place, check, balance, catalogue }, secrets)
       })
 
-    const limiters = yield* layerRcMap((_providerId: string) => spacingLimiter(settings.spacing))
-    // one client — so one check batcher — per provider and configuration (keys compared by value): a changed token
-    // gets a new one
-    const clients = yield* layerRcMap((key: { readonly providerId: string; readonly config: BarakatRow }) =>
-      Effect.flatMap(Effect.scoped(RcMap.get(limiters, key.providerId)), (limiter) =>
-        makeClient(key.providerId, key.config, limiter)
-      )
+    const lanes = yield* makeLanes(settings.spacing)
+    // one client — so one check batcher — per provider, configuration and limits (keys compared by value): a
+    // changed token or limit gets a new one
+    const clients = yield* layerRcMap(
+      (key: { readonly providerId: string; readonly config: BarakatRow; readonly limits: ProviderLimits }) =>
+        Effect.flatMap(lanes(key.providerId, key.limits), (lane) =>
+          makeClient(key.providerId, key.config, key.limits, lane)
+        )
     )
 
     const factory: ProviderFactory = (row: ProviderRow) =>
@@ -180,7 +179,8 @@ export const makeBarakatFactory = (options: Partial<BarakatOptions> = {}) =>
               })
           )
         )
-        return yield* Effect.scoped(RcMap.get(clients, { providerId: row.id, config }))
+        const limits = yield* providerLimits(row)
+        return yield* Effect.scoped(RcMap.get(clients, { providerId: row.id, config, limits }))
       })
 
     return factory

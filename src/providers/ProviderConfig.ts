@@ -43,6 +43,7 @@ export const PutProviderRequest = Schema.Struct({
   baseUrl: Schema.optionalKey(Schema.String),
   credentials: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
   enabled,
+  /** the kind's own options, and any provider's limits (`spacingMs`, `concurrency`, `sendTimeoutMs`, `checkTimeoutMs`) */
   options: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
 })
 export type PutProviderRequest = typeof PutProviderRequest.Type

@@ -1,4 +1,4 @@
-import { type Cause, Context, Data, Duration, Effect, Option, RcMap, Scope, Semaphore } from "effect"
+import { type Cause, Context, Data, Duration, Effect, Option, RcMap, Scope } from "effect"
 import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { hostname } from "node:os"
 import { guarded } from "./CallGuard.js"
@@ -178,35 +178,9 @@ export const exchange = (
     })
   )
 
-/** Runs an effect once the limiter lets it start. */
-export type SpacingLimiter = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-
 /**
- * Starts of calls at least `spacing` apart (a token bucket of one): a per-provider politeness limit. Effect 3's
- * `RateLimiter.make({ limit: 1, interval })` (token bucket), kept as it was: the first call starts at once, each start
- * takes the token, and a background fiber (on the Clock) puts it back `spacing` after it was taken. A caller
- * interrupted while waiting takes nothing.
- */
-export const spacingLimiter = (spacing: Duration.Input): Effect.Effect<SpacingLimiter, never, Scope.Scope> =>
-  Effect.gen(function* () {
-    const millis = Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(spacing)))
-    const token = yield* Semaphore.make(1)
-    const taken = yield* Semaphore.make(0)
-    const refill: Effect.Effect<void> = Effect.sleep(millis).pipe(
-      Effect.andThen(taken.releaseAll),
-      Effect.andThen(token.release(1)),
-      Effect.flatMap((free) => (free === 1 ? Effect.void : refill))
-    )
-    yield* taken.take(1).pipe(Effect.andThen(refill), Effect.forever, Effect.forkScoped, Effect.interruptible)
-    const take = Effect.uninterruptibleMask((restore) =>
-      restore(token.take(1)).pipe(Effect.andThen(taken.release(1)))
-    )
-    return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.andThen(take, effect)
-  })
-
-/**
- * An `RcMap` whose values live as long as the layer that made it: the per-provider rate limiters and check
- * batchers, each made once even under concurrency and kept while idle. `RcMap.get` runs a lookup in the context of
+ * An `RcMap` whose values live as long as the layer that made it: the per-provider lanes (`ProviderLane.ts`) and
+ * check batchers, each made once even under concurrency and kept while idle. `RcMap.get` runs a lookup in the context of
  * the fiber that asked first; this one runs it in the layer's own context instead (its Clock, no span), so a
  * value's background fibers carry neither the span nor the log annotations of one order fiber (the test kit's
  * clock reads `orderId`).

@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import { ValidationError, validationErrorOf } from "../orders/ValidationError.js"
 import { AnyCredentials, AnyOptions, BaseUrl, PutProviderRequest } from "./ProviderConfig.js"
 import type { ProviderKindSchemas } from "./ProviderKindSchemas.js"
+import { ProviderLimitOptions, splitLimits } from "./ProviderLimits.js"
 
 /** A provider as it is stored: every part checked by its kind's schemas. */
 export interface ValidProvider {
@@ -39,6 +40,18 @@ const baseUrlOf = (kind: string, schemas: ProviderKindSchemas, baseUrl: string |
 }
 
 /**
+ * The options as stored: the limit keys every kind shares (`ProviderLimits.ts`) checked by their schema, the rest
+ * by the kind's, both merged (a kind's schema never sees, nor drops, the limits).
+ */
+const storedOptions = (schemas: ProviderKindSchemas, options: { readonly [key: string]: unknown }) =>
+  Effect.gen(function* () {
+    const { limits, rest } = splitLimits(options)
+    const storedLimits = yield* storedForm(ProviderLimitOptions, "options", limits)
+    const own = yield* storedForm(schemas.options ?? AnyOptions, "options", rest)
+    return { ...own, ...storedLimits }
+  })
+
+/**
  * A provider request checked by the schemas of the kind it names (a 400 naming the field, never a 500): an
  * embedding host may hand `ProviderConfigs.put` any value, the admin API only a body of the right shape.
  */
@@ -58,7 +71,7 @@ export const validProvider = (kinds: Readonly<Record<string, ProviderKindSchemas
         "credentials",
         request.credentials ?? {}
       ),
-      options: yield* storedForm(schemas.options ?? AnyOptions, "options", request.options ?? {}),
+      options: yield* storedOptions(schemas, request.options ?? {}),
       enabled: request.enabled
     }
     return valid

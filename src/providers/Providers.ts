@@ -7,6 +7,7 @@ import { ProviderMisconfigured } from "./Provider.js"
 import { SimulatorOptions } from "./ProviderConfig.js"
 import { ProviderConfigs } from "./ProviderConfigs.js"
 import { addedKinds, type ProviderKind } from "./ProviderKinds.js"
+import { providerLimits } from "./ProviderLimits.js"
 import { instrumentProvider } from "./ProviderMetrics.js"
 import { secretsOf } from "./Scrub.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
@@ -64,9 +65,11 @@ export class Providers extends Context.Service<Providers>()("tawsil/providers/Pr
         if (kind === undefined) {
           return yield* new ProviderMisconfigured({ message: `no adapter for provider kind "${row.kind}"` })
         }
+        // the provider's own limits (options): the engine applies its timeouts, a wire adapter all four
+        const limits = yield* providerLimits(row)
         // every kind, a host's own included: no form of a credential leaves a provider's answer
         const client = scrubbedClient(yield* kind.make(row), secretsOf(row.credentials))
-        return { kind: row.kind, reach: kind.reach, client: instrumentProvider(providerId, client) }
+        return { kind: row.kind, reach: kind.reach, client: instrumentProvider(providerId, client), limits }
       })
 
     // every send and check needs its provider's client: a configuration change takes effect within seconds

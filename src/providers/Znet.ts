@@ -1,20 +1,16 @@
-import { type Duration, Effect, RcMap, type Result, Schema } from "effect"
+import { type Duration, Effect, type Result, Schema } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import type { Answer, Operation } from "./ProviderHttp.js"
-import {
-  exchange,
-  joinUrl,
-  layerRcMap,
-  misconfigured,
-  providerHttpClient,
-  spacingLimiter
-} from "./ProviderHttp.js"
+import { exchange, joinUrl, misconfigured, providerHttpClient } from "./ProviderHttp.js"
+import { makeLanes } from "./ProviderLane.js"
+import { providerLimits } from "./ProviderLimits.js"
 import { type ProviderError, ProviderMisconfigured, type ProviderOrder } from "./Provider.js"
 import type { ProviderRow } from "./ProviderConfigs.js"
 import type { ProviderFactory } from "./ProviderKinds.js"
 import { scrubbedClient } from "./ScrubbedClient.js"
 import { parseBalance, parseCatalogue, parseCheck, parsePlace } from "./ZnetParse.js"
 
+/** The kind's defaults; a provider's own limits (`ProviderLimits.ts`, in its options) win over them. */
 export interface ZnetOptions {
   readonly sendTimeout: Duration.Input
   readonly checkTimeout: Duration.Input
@@ -43,13 +39,13 @@ export const customerPhone = (extra: string | undefined, defaultPhone: string | 
 
 /**
  * The Znet adapter (docs/wire-protocols.md §2): pipe text over GET, credentials in the query. Our numeric `referans` is the
- * only handle on an order. Calls to one provider are spaced (`spacing`), whoever makes them.
+ * only handle on an order. Calls to one provider go through its lane (spacing, concurrency), whoever makes them.
  */
 export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
   Effect.gen(function* () {
     const settings = { ...znetDefaults, ...options }
     const http = providerHttpClient(yield* HttpClient.HttpClient)
-    const limiters = yield* layerRcMap((_providerId: string) => spacingLimiter(settings.spacing))
+    const lanes = yield* makeLanes(settings.spacing)
 
     const factory: ProviderFactory = (row: ProviderRow) =>
       Effect.gen(function* () {
@@ -61,7 +57,10 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
               })
           )
         )
-        const limiter = yield* Effect.scoped(RcMap.get(limiters, row.id))
+        const limits = yield* providerLimits(row)
+        const lane = yield* lanes(row.id, limits)
+        const sendTimeout = limits.sendTimeout ?? settings.sendTimeout
+        const checkTimeout = limits.checkTimeout ?? settings.checkTimeout
         const { kod, sifre } = config.credentials
         const secrets = [kod, sifre]
 
@@ -71,7 +70,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
           params: Record<string, string>,
           parse: (answer: Answer, secrets: ReadonlyArray<string>) => Result.Result<A, ProviderError>
         ) =>
-          limiter(
+          lane(
             exchange(
               http,
               HttpClientRequest.get(joinUrl(config.base_url, `/servis/${endpoint}.php`)).pipe(
@@ -82,7 +81,7 @@ export const makeZnetFactory = (options: Partial<ZnetOptions> = {}) =>
                 providerId: row.id,
                 endpoint,
                 operation,
-                timeout: operation === "place" ? settings.sendTimeout : settings.checkTimeout
+                timeout: operation === "place" ? sendTimeout : checkTimeout
               }
             )
           ).pipe(Effect.flatMap((answer) => Effect.fromResult(parse(answer, secrets))))
