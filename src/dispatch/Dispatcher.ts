@@ -1,124 +1,79 @@
-import { Clock, Context, Duration, Effect, FiberMap, Layer, Queue, Schedule } from "effect"
-import { hostname } from "node:os"
-import { randomBytes } from "node:crypto"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { DispatchHandoff } from "../orders/DispatchHandoff.js"
 import type { DispatchJob } from "../orders/DispatchJob.js"
 import { OutboxWake } from "../orders/OutboxWake.js"
+import { OrderStore } from "../orders/OrderStore.js"
 import { Providers } from "../providers/Providers.js"
 import { DispatchConfig } from "./DispatchConfig.js"
-import type { Lease } from "../orders/Lease.js"
-import { OrderStore } from "../orders/OrderStore.js"
+import { runEngineNode } from "./EngineNode.js"
 import { Outbox } from "./Outbox.js"
-import { makeOrderEngine, superviseOrder } from "./OrderFiber.js"
-import { SendGate } from "./SendGate.js"
 
-const claimBatch = 500
+/** A node that stopped as if its process had died: its id, and the Clock millis of its last heartbeat. */
+export interface CrashedNode {
+  readonly nodeId: string
+  readonly lastBeatMillis: number
+}
 
 /**
- * The engine of one node: one supervised fiber per order in a `FiberMap` keyed by order id (never two fibers for
- * one order in a process), a heartbeat that keeps this node's leases alive, and a claim loop that adopts unowned
- * orders and those of silent nodes. Closing the layer's scope interrupts every order fiber and releases the
- * node's orders so another node can take them at once.
+ * The engine of this process: one node (`EngineNode.ts`) in a scope of its own inside the layer's. Closing the
+ * layer's scope stops it and releases its orders. `crash` stops it as if the process had died (its fibers
+ * interrupted, nothing drained, no order released: its node row is left to expire) and `restart` starts a new node
+ * (a new id) in its place, which claims the dead node's orders once its lease has expired: `tawsil/testing`'s
+ * `crash()` and `restart()`. Intake reads `nodeId` for each write.
  */
 export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/Dispatcher", {
   make: Effect.gen(function* () {
     const settings = yield* DispatchConfig
     const outbox = yield* Outbox
-    const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`
-    yield* outbox.heartbeat(nodeId).pipe(Effect.orDie)
-    yield* Effect.addFinalizer(() =>
-      outbox.releaseAll(nodeId).pipe(
-        Effect.tap(() => Effect.logInfo("engine stopped; its orders are released")),
-        Effect.catchCause((cause) => Effect.logError("could not release orders on shutdown", cause)),
-        Effect.annotateLogs({ module: "Dispatcher", nodeId })
+    const store = yield* OrderStore
+    const providers = yield* Providers
+    const layerScope = yield* Effect.scope
+    // a node started after a crash runs in what the first one ran in (Clock, tracer, log annotations)
+    const context = yield* Effect.context<never>()
+    const launch = Effect.gen(function* () {
+      const life: { crashed: CrashedNode | undefined } = { crashed: undefined }
+      const scope = yield* Scope.fork(layerScope)
+      const node = yield* Scope.provide(
+        runEngineNode(settings, outbox, store, providers, () => life.crashed !== undefined),
+        scope
       )
-    )
-    const fibers = yield* FiberMap.make<string>()
-    const gate = yield* SendGate.make(settings.leaseTtl)
-    // finalizers run in reverse: this one runs before the FiberMap interrupts the order fibers, so sends already
-    // in flight can finish (and be recorded) within the grace period; no new send starts meanwhile
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        const inFlight = yield* gate.drain
-        if (inFlight === 0 || Duration.isZero(settings.shutdownGrace)) return
-        yield* Effect.logInfo("shutting down: waiting for sends in flight").pipe(
-          Effect.annotateLogs({ module: "Dispatcher", inFlight })
-        )
-        yield* gate.inFlight.pipe(
-          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (n) => n === 0 }),
-          Effect.timeout(settings.shutdownGrace),
-          Effect.ignore
-        )
-      })
-    )
+      return { node, scope, life }
+    }).pipe(Effect.provideContext(context))
+    let current = yield* launch
+    const running = () => (current.life.crashed === undefined ? current.node : undefined)
 
-    // what every order fiber shares, passed to it rather than provided into each fiber's context; the fibers keep
-    // the context of the fiber that starts them (Clock, log annotations, span), as before. `superviseOrder`
-    // restarts a crashed order program from the database state.
-    const engine = makeOrderEngine(settings, yield* OrderStore, yield* Providers, gate)
-
-    // a claim never replaces a running fiber; a fresh job (a new order, an operator's re-dispatch) replaces a stale
-    // one, whose writes would find the new lease anyway
-    const start = (lease: Lease, fresh?: DispatchJob) =>
-      FiberMap.run(fibers, lease.orderId, superviseOrder(engine, lease, fresh), {
-        onlyIfMissing: fresh === undefined
-      }).pipe(Effect.asVoid)
-
-    // A heartbeat gap longer than the lease TTL (the process was paused, or the database unreachable) means other
-    // nodes may have taken this node's orders: every order fiber stops, and the orders still owned here are
-    // re-adopted under a new fence and restarted from the database.
-    const heartbeatOnce = Effect.gen(function* () {
-      const at = yield* Clock.currentTimeMillis
-      const silent = at - (yield* gate.lastBeat) >= Duration.toMillis(settings.leaseTtl)
-      if (silent) {
-        yield* Effect.logWarning("heartbeat gap past the lease TTL: stopping every order fiber of this node")
-        yield* FiberMap.clear(fibers)
-      }
-      yield* outbox.heartbeat(nodeId)
-      yield* gate.beat(at)
-      if (silent) {
-        const leases = yield* outbox.readopt(nodeId)
-        yield* Effect.logInfo("orders re-adopted after a heartbeat gap").pipe(
-          Effect.annotateLogs({ count: leases.length })
+    const crash: Effect.Effect<CrashedNode> = Effect.suspend(() => {
+      const { node, scope, life } = current
+      if (life.crashed !== undefined) return Effect.succeed(life.crashed)
+      return Effect.gen(function* () {
+        const crashed: CrashedNode = { nodeId: node.nodeId, lastBeatMillis: yield* node.lastBeat }
+        life.crashed = crashed
+        yield* Scope.close(scope, Exit.void)
+        yield* Effect.logWarning(
+          "engine crashed: its order fibers stopped, its orders wait for its lease to expire"
         )
-        yield* Effect.forEach(leases, (lease) => start(lease), { discard: true })
-      }
+        return crashed
+      }).pipe(Effect.annotateLogs({ module: "Dispatcher", nodeId: node.nodeId }))
     })
-    const heartbeatLoop = heartbeatOnce.pipe(
-      Effect.catchCause((cause) => Effect.logWarning("heartbeat failed", cause)),
-      Effect.repeat(Schedule.spaced(settings.heartbeatInterval)),
-      Effect.annotateLogs({ module: "Dispatcher", fiber: "heartbeat", nodeId })
-    )
-    // the claim loop claims every heartbeat interval, and at once when this process wakes it (`OutboxWake`: a host's
-    // commit of `Orders.createIn`). Other nodes find such orders at their next claim. (A LISTEN on `outboxChannel`
-    // would wake them too: tried, and left out — its connection kept a closed engine's loops alive in tests.)
-    const wakeUp = yield* Queue.sliding<void>(1)
-    const claimLoop = outbox.claim(nodeId, settings.leaseTtl, claimBatch).pipe(
-      Effect.tap((leases) =>
-        leases.length === 0
-          ? Effect.void
-          : Effect.logInfo("claimed orders").pipe(Effect.annotateLogs({ count: leases.length }))
-      ),
-      Effect.flatMap((leases) => Effect.forEach(leases, (lease) => start(lease), { discard: true })),
-      Effect.catchCause((cause) => Effect.logWarning("claim failed", cause)),
-      Effect.andThen(Effect.raceFirst(Effect.sleep(settings.heartbeatInterval), Queue.take(wakeUp))),
-      Effect.forever,
-      Effect.annotateLogs({ module: "Dispatcher", fiber: "claim", nodeId })
-    )
-    yield* Effect.forkScoped(heartbeatLoop)
-    yield* Effect.forkScoped(claimLoop)
-    yield* Effect.logInfo("engine started").pipe(Effect.annotateLogs({ module: "Dispatcher", nodeId }))
 
     return {
-      nodeId,
-      /** Start the fibers of orders this node just created (their rows carry fence 1). */
+      /** This process's node: the one new orders are written for (fence 1) */
+      get nodeId() {
+        return current.node.nodeId
+      },
+      /** Start the fibers of orders this node just created (their rows carry fence 1); none after a crash. */
       startCreated: (orders: ReadonlyArray<DispatchJob>) =>
-        Effect.forEach(orders, (order) => start({ orderId: order.id, nodeId, fence: 1 }, order), {
-          discard: true
-        }),
-      inFlight: FiberMap.size(fibers),
+        Effect.suspend(() => running()?.startCreated(orders) ?? Effect.void),
+      inFlight: Effect.suspend(() => running()?.inFlight ?? Effect.succeed(0)),
       /** Claim unowned orders now rather than at the next poll (orders just committed by a host's transaction). */
-      wake: Queue.offer(wakeUp, undefined).pipe(Effect.asVoid)
+      wake: Effect.suspend(() => running()?.wake ?? Effect.void),
+      /** The node stops as if its process had died (again: the same dead node). */
+      crash,
+      /** A new node in place of the crashed one (the running one crashes first). */
+      restart: Effect.gen(function* () {
+        yield* crash
+        current = yield* launch
+      })
     } as const
   })
 }) {
@@ -128,7 +83,12 @@ export class Dispatcher extends Context.Service<Dispatcher>()("tawsil/dispatch/D
 /** Lets order intake hand its new orders straight to this node's engine. */
 export const DispatchHandoffLive = Layer.effect(
   DispatchHandoff,
-  Effect.map(Dispatcher, (dispatcher) => ({ nodeId: dispatcher.nodeId, started: dispatcher.startCreated }))
+  Effect.map(Dispatcher, (dispatcher) => ({
+    get nodeId() {
+      return dispatcher.nodeId
+    },
+    started: dispatcher.startCreated
+  }))
 )
 
 /** Lets a create in a host's transaction wake this node's claim loop after the commit. */

@@ -44,8 +44,11 @@ const resumePhase = (job: DispatchJob, route: ReadonlyArray<string>, resumedAt: 
 }
 
 /**
- * Where the order stands at `startedAt` (Clock millis) and for how long (database clock: seconds since its first
- * send and its last check, undefined when never). `undefined`: nothing left to do (not pending, or finished).
+ * Where the order stands at `startedAt` (Clock millis) and for how long (seconds since its first send and its last
+ * check, undefined when never, measured on the Clock that wrote them: `orders/BusinessTime.ts`). A watch's first
+ * check is due one poll interval after the last check (or the send), at once when that is past: on a TestClock, a
+ * takeover at 19 s of an order last checked at 10 s checks at 20 s. `undefined`: nothing left to do (not pending,
+ * or finished).
  */
 export const resumption = (
   job: DispatchJob,
@@ -58,13 +61,17 @@ export const resumption = (
   if (phase === undefined || phase._tag === "Finished") return undefined
   const firstDelay =
     phase._tag === "Watch" && phase.ambiguousSince === undefined
-      ? Duration.subtract(
-          settings.pollInterval,
-          // whole milliseconds: the database's fractional seconds would put the Clock between milliseconds
-          Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
+      ? Duration.max(
+          Duration.zero,
+          Duration.subtract(
+            settings.pollInterval,
+            // whole milliseconds: the seconds carry the float error of a division by 1000
+            Duration.millis(Math.round(Math.min(secondsSinceChecked ?? secondsSinceSent ?? 0, 1e9) * 1000))
+          )
         )
       : Duration.zero
-  const sentAtMillis = secondsSinceSent === undefined ? undefined : startedAt - secondsSinceSent * 1000
+  const sentAtMillis =
+    secondsSinceSent === undefined ? undefined : startedAt - Math.round(secondsSinceSent * 1000)
   return { phase, firstDelay, sentAtMillis }
 }
 

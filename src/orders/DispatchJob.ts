@@ -25,7 +25,7 @@ export interface DispatchJob {
   readonly chain: ReadonlyArray<string>
 }
 
-/** A job read back from the database, with how long ago (by the database's clock) it was first sent and last checked. */
+/** A job read back from the database, with how long ago (by the engine's Clock) it was first sent and last checked. */
 export interface StoredDispatchJob extends DispatchJob {
   readonly secondsSinceSent: number | undefined
   readonly secondsSinceChecked: number | undefined

@@ -1,6 +1,7 @@
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { outOfRange } from "./BalanceRange.js"
+import { businessTime } from "./BusinessTime.js"
 import type { CreatedOrder, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
 import { requestHash } from "./CreateOrder.js"
 import { fromCents, maxStoredCents, toCents } from "./Money.js"
@@ -125,7 +126,8 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     )
     const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
     const balances = changed.map((id) => ({ id, balance: fromCents(balance.get(id)!) }))
-    const inserted = created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances)
+    const inserted =
+      created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances, yield* businessTime(sql))
     const rowById = new Map(inserted.map((row) => [row.id, row]))
 
     // one route per package: the jobs of a package share it (an order's fiber keeps it as long as it runs)

@@ -1,6 +1,6 @@
 import { PgTypes } from "@effect/sql-pg"
 import { Result } from "effect"
-import type { SqlClient } from "effect/sql"
+import type { SqlClient, Statement } from "effect/sql"
 import type { IntakeCommand } from "./CreateOrder.js"
 import type { OrderRow } from "./OrderRow.js"
 
@@ -16,13 +16,15 @@ export interface NewOrder {
 
 /**
  * Orders, their ledger debits, their outbox rows and the new balances in one statement (one round trip while the
- * account rows are locked). Foreign keys between the CTEs are checked at the end of the statement.
+ * account rows are locked). Foreign keys between the CTEs are checked at the end of the statement. The orders of one
+ * batch share one `created_at`: the Clock's time (`BusinessTime.ts`).
  */
 export const insertOrders = (
   sql: SqlClient.SqlClient,
   created: ReadonlyArray<NewOrder>,
   owner: string | null,
-  balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>
+  balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>,
+  createdAt: Statement.Fragment
 ) => {
   const column = <A>(f: (o: NewOrder) => A) => created.map(f)
   // the client infers an array parameter's type from its elements: one with only nulls needs it spelled out
@@ -31,9 +33,9 @@ export const insertOrders = (
   return sql<OrderRow>`
     with inserted as (
       insert into tawsil.orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
-                          idempotency_key, request_hash, chain)
+                          idempotency_key, request_hash, chain, created_at)
       -- a chain travels as its ids joined by commas (an instance id has none): unnest cannot carry arrays of arrays
-      select i, a, p, q, pl, e, pr, c, k, h, string_to_array(ch, ',') from unnest(
+      select i, a, p, q, pl, e, pr, c, k, h, string_to_array(ch, ','), ${createdAt} from unnest(
         ${column((o) => o.id)}::uuid[], ${column((o) => o.command.accountId)}::text[],
         ${column((o) => o.command.request.packageId)}::text[], ${column((o) => o.command.request.quantity)}::int[],
         ${column((o) => o.command.request.playerId)}::text[], ${nullableText((o) => o.command.request.extra ?? null)}::text[],

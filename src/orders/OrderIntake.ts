@@ -22,10 +22,11 @@ export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/O
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
-    const owner = Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
+    // read for each batch: the engine's node may have been replaced (a crash and restart in a test)
+    const owner = () => Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
 
     const write = (commands: ReadonlyArray<IntakeCommand>) =>
-      sql.withTransaction(writeIntakeBatch(commands, owner)).pipe(
+      sql.withTransaction(writeIntakeBatch(commands, owner())).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         // the span ends at the commit: the order fibers started below must not become its children
         Effect.withSpan("OrderIntake.writeBatch", { attributes: { size: commands.length } }),

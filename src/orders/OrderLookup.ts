@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Clock, Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { DispatchJob, StoredDispatchJob } from "./DispatchJob.js"
 import type { Mapping, Route } from "./Package.js"
@@ -29,32 +29,38 @@ export const toDispatchJob = (
   chain: row.chain ?? []
 })
 
-/** An order row with its package's route columns, and times measured by the database's clock. */
-interface DispatchJobRow
-  extends OrderRow, Pick<PackageRow, "route_mode" | "primary_provider" | "fallback_provider" | "mappings"> {
-  readonly seconds_since_sent: number | null
-  readonly seconds_since_checked: number | null
-}
+/** An order row with its package's route columns. */
+type DispatchJobRow = OrderRow &
+  Pick<PackageRow, "route_mode" | "primary_provider" | "fallback_provider" | "mappings">
 
-const toStoredJob = (row: DispatchJobRow): StoredDispatchJob => ({
+/** Seconds from a stored business timestamp (written from a Clock: `BusinessTime.ts`) to `nowMillis`. */
+const secondsSince = (at: Date | null, nowMillis: number) =>
+  at === null ? undefined : (nowMillis - at.getTime()) / 1000
+
+const toStoredJob = (row: DispatchJobRow, nowMillis: number): StoredDispatchJob => ({
   ...toDispatchJob(row, toRoute(row), row.mappings),
-  secondsSinceSent: row.seconds_since_sent ?? undefined,
-  secondsSinceChecked: row.seconds_since_checked ?? undefined
+  secondsSinceSent: secondsSince(row.sent_at, nowMillis),
+  secondsSinceChecked: secondsSince(row.last_checked_at, nowMillis)
 })
 
-/** The order with its package's route, as the engine resumes it and an operator re-dispatches or checks it. */
+/**
+ * The order with its package's route, as the engine resumes it and an operator re-dispatches or checks it; how long
+ * ago it was first sent and last checked is measured on the reader's Clock, the clock those times were written by.
+ */
 export const loadDispatchJob = (
   sql: SqlClient.SqlClient,
   orderId: string
 ): Effect.Effect<StoredDispatchJob | undefined> =>
   isUuid(orderId)
     ? sql<DispatchJobRow>`
-        select o.*, p.route_mode, p.primary_provider, p.fallback_provider, p.mappings,
-               extract(epoch from now() - o.sent_at)::float8 as seconds_since_sent,
-               extract(epoch from now() - o.last_checked_at)::float8 as seconds_since_checked
+        select o.*, p.route_mode, p.primary_provider, p.fallback_provider, p.mappings
         from tawsil.orders o join tawsil.packages p on p.id = o.package_id
         where o.id = ${orderId}`.pipe(
-        Effect.map((rows) => (rows[0] === undefined ? undefined : toStoredJob(rows[0]))),
-        Effect.orDie
+        Effect.orDie,
+        Effect.flatMap((rows) =>
+          rows[0] === undefined
+            ? Effect.succeed(undefined)
+            : Effect.map(Clock.currentTimeMillis, (now) => toStoredJob(rows[0]!, now))
+        )
       )
     : Effect.succeed(undefined)

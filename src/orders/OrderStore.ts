@@ -35,8 +35,9 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
         { name: "provider", type: "text", value: (w) => w.providerId },
         { name: "fallback", type: "text", value: (w) => w.fallbackFrom ?? null }
       ],
-      sql`dispatch_state = 'sending', provider_id = v.provider, fallback_from = coalesce(v.fallback, o.fallback_from),
-          sent_at = coalesce(o.sent_at, now())`,
+      (at) =>
+        sql`dispatch_state = 'sending', provider_id = v.provider,
+            fallback_from = coalesce(v.fallback, o.fallback_from), sent_at = coalesce(o.sent_at, ${at})`,
       []
     )
 
@@ -53,7 +54,7 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
         { name: "message", type: "text", value: (w) => w.accepted.message },
         { name: "attempt", type: "int", value: (w) => (w.log?.action === "send" ? 1 : 0) }
       ],
-      sql`dispatch_state = 'awaiting', attempts = o.attempts + v.attempt,
+      () => sql`dispatch_state = 'awaiting', attempts = o.attempts + v.attempt,
           provider_order_id = coalesce(v.provider_order_id, o.provider_order_id),
           provider_cost = coalesce(v.cost, o.provider_cost), last_message = v.message`,
       []
@@ -67,7 +68,7 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
       sql,
       "recordCheck",
       [{ name: "message", type: "text", value: (w) => w.message }],
-      sql`last_checked_at = now(), last_message = v.message`,
+      (at) => sql`last_checked_at = ${at}, last_message = v.message`,
       []
     )
 

@@ -7,4 +7,5 @@ export {
   OrderNeedsOperator,
   OrderNotSettled
 } from "./AwaitSettled.js"
+export { crash, type CrashedNode, restart, type Takeover } from "./CrashRestart.js"
 export { product, reseller, scriptedProvider, shop, type ShopOptions } from "./Fixtures.js"

@@ -137,9 +137,13 @@ describe("dispatch: shutdown", () => {
                   const row = yield* eventually(orderRow(order.id), (r) => r.dispatch_state === "awaiting")
                   assert.strictEqual(row.attempts, 1, "the re-send is the order's first answered attempt")
                 }
+                // sent at 0 s by the TestClock and taken over at 60 s: checked at once, again 10 s later
                 for (const order of fast) {
                   const ops = yield* eventually(callsOf(order.reference), (o) => o.length > 0)
-                  assert.deepStrictEqual(ops, ["check"], "an accepted order is never re-sent")
+                  assert.isTrue(
+                    ops.length > 0 && ops.every((op) => op === "check"),
+                    `an accepted order is never re-sent: ${ops.join(", ")}`
+                  )
                 }
               })
             )

@@ -1,5 +1,6 @@
-import type { SqlClient } from "effect/sql"
+import type { SqlClient, Statement } from "effect/sql"
 import { Effect, Option } from "effect"
+import { businessTime } from "../BusinessTime.js"
 import type { Lease } from "../Lease.js"
 import type { LogEntry } from "../LogEntry.js"
 import type { Column } from "./WriteValues.js"
@@ -34,8 +35,9 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
       { name: "message", type: "text", value: (w) => w.result.message },
       { name: "attempt", type: "int", value: (w) => attemptOf(w.log) }
     ]
-    const approveSet = sql`status = 'approved', dispatch_state = 'done', pin = v.pin, message = v.message,
-          last_message = v.message, completed_at = now(), attempts = o.attempts + v.attempt`
+    const approveSet = (at: Statement.Fragment) =>
+      sql`status = 'approved', dispatch_state = 'done', pin = v.pin, message = v.message,
+          last_message = v.message, completed_at = ${at}, attempts = o.attempts + v.attempt`
     const approveBatch = yield* makeFencedBatch<Approval>(
       sql,
       "approve",
@@ -54,17 +56,21 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
             settleWithHook(
               sql,
               hook.value,
-              approveOne({ lease, result, log }, approveSet, [dropped(sql), callbackQueued(sql)])
+              Effect.flatMap(businessTime(sql), (at) =>
+                approveOne({ lease, result, log }, approveSet(at), [dropped(sql), callbackQueued(sql)])
+              )
             )
           )
 
     const rejectWrite = (lease: Lease, message: string, log: LogEntry | undefined) =>
-      fencedWrite(sql, "reject", announce)(
-        lease,
-        log,
-        sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
-            completed_at = now(), attempts = o.attempts + ${attemptOf(log)}`,
-        [dropped(sql), refunded(sql, undefined), callbackQueued(sql)]
+      Effect.flatMap(businessTime(sql), (at) =>
+        fencedWrite(sql, "reject", announce)(
+          lease,
+          log,
+          sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
+              completed_at = ${at}, attempts = o.attempts + ${attemptOf(log)}`,
+          [dropped(sql), refunded(sql, undefined), callbackQueued(sql)]
+        )
       )
 
     /** The provider refused (or no route is left): rejected and refunded, the engine is done with the order. */

@@ -1,6 +1,7 @@
 import type { SqlClient, Statement } from "effect/sql"
 import { Effect } from "effect"
 import { makeBatcher } from "../../db/Batcher.js"
+import { businessTime } from "../BusinessTime.js"
 import { type Lease, LeaseLost } from "../Lease.js"
 import type { LogEntry } from "../LogEntry.js"
 import { type OrderRow, toOrder } from "../OrderRow.js"
@@ -68,8 +69,9 @@ export const fencedWrite =
 
 /**
  * The engine's hottest writes, made for many orders by one statement: `v` holds one row per write (lease, log
- * columns and the write's own `columns`); `set` may read `v.<column>`. A write whose lease no longer matches its
- * outbox row, or whose order is no longer pending, is not in `updated` and fails with `LeaseLost`.
+ * columns and the write's own `columns`); `set` may read `v.<column>` and `at`, the batch's one Clock time
+ * (`BusinessTime.ts`). A write whose lease no longer matches its outbox row, or whose order is no longer pending, is
+ * not in `updated` and fails with `LeaseLost`.
  *
  * Several writes are planned at each call (`unprepared`) for the real number of rows and the tables' current size:
  * a plan cached for `unnest` (10 rows assumed) while `orders` was small (a young database) keeps scanning the
@@ -80,28 +82,29 @@ export const makeFencedBatch = <W extends FencedWrite>(
   sql: SqlClient.SqlClient,
   step: string,
   columns: ReadonlyArray<Column<W>>,
-  set: Statement.Fragment,
+  set: (at: Statement.Fragment) => Statement.Fragment,
   consequences: ReadonlyArray<Statement.Fragment>,
   options: FencedWriteOptions = {}
 ) => {
   const all: ReadonlyArray<Column<W>> = [...leaseColumns, ...columns]
-  const run = (writes: ReadonlyArray<W>) => {
-    const statement = settleStatement<{ id: string }>(sql, {
-      values: valuesOf(sql, all, writes),
-      set,
-      fenced: true,
-      consequences: [logged(sql, "engine"), ...consequences],
-      select: sql`id`,
-      announce: options.announce
+  const run = (writes: ReadonlyArray<W>) =>
+    Effect.flatMap(businessTime(sql), (at) => {
+      const statement = settleStatement<{ id: string }>(sql, {
+        values: valuesOf(sql, all, writes),
+        set: set(at),
+        fenced: true,
+        consequences: [logged(sql, "engine"), ...consequences],
+        select: sql`id`,
+        announce: options.announce
+      })
+      return (writes.length === 1 ? statement : statement.unprepared).pipe(
+        Effect.map((found) => {
+          const done = new Set(found.map((row) => row.id))
+          return writes.map((w) => done.has(w.lease.orderId))
+        }),
+        Effect.orDie
+      )
     })
-    return (writes.length === 1 ? statement : statement.unprepared).pipe(
-      Effect.map((found) => {
-        const done = new Set(found.map((row) => row.id))
-        return writes.map((w) => done.has(w.lease.orderId))
-      }),
-      Effect.orDie
-    )
-  }
   return makeBatcher({ run, maxBatch: 500, concurrency: 2 }).pipe(
     Effect.map(
       (write) => (w: W) =>

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import type { SqlClient, Statement } from "effect/sql"
+import { businessTime } from "../BusinessTime.js"
 import { InvalidTransition, type Order } from "../Order.js"
 import { type OrderRow, toOrder } from "../OrderRow.js"
 import { type AdminLog, adminValues, writeAdminLog } from "./AdminLog.js"
@@ -48,12 +49,14 @@ export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook
 
   /** A locked pending (or just re-debited) order becomes approved; the engine's outbox row goes. */
   const markApproved = (locked: LockedOrder, result: Approval, log: AdminLog) =>
-    settle(
-      locked,
-      log,
-      sql`status = 'approved', dispatch_state = 'done', pin = coalesce(${result.pin ?? null}, o.pin),
-          message = ${result.message ?? approvedByHand}, completed_at = now()`,
-      []
+    Effect.flatMap(businessTime(sql), (at) =>
+      settle(
+        locked,
+        log,
+        sql`status = 'approved', dispatch_state = 'done', pin = coalesce(${result.pin ?? null}, o.pin),
+            message = ${result.message ?? approvedByHand}, completed_at = ${at}`,
+        []
+      )
     )
 
   /** Approve a locked order: pending → approved; rejected → re-debit, approved; approved → no-op. */
@@ -85,22 +88,25 @@ export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook
         return locked.order
       }
       yield* ensureRefundFits(sql, locked)
+      const at = yield* businessTime(sql)
       return yield* settle(
         locked,
         { ...log, outcome: "rejected" },
         sql`status = 'rejected', dispatch_state = 'failed', message = ${message ?? rejectedByHand},
-            completed_at = now()`,
+            completed_at = ${at}`,
         [refunded(sql, message)]
       )
     })
 
   /** A provider's answer an operator asked for, that settles nothing: what the reseller reads, and when. */
   const recordCheck = (locked: LockedOrder, message: string) =>
-    sql<OrderRow>`
-      update tawsil.orders set last_message = ${message}, last_checked_at = now()
-      where id = ${locked.id} returning *`.pipe(
-      Effect.orDie,
-      Effect.map((rows) => toOrder(rows[0]!))
+    Effect.flatMap(businessTime(sql), (at) =>
+      sql<OrderRow>`
+        update tawsil.orders set last_message = ${message}, last_checked_at = ${at}
+        where id = ${locked.id} returning *`.pipe(
+        Effect.orDie,
+        Effect.map((rows) => toOrder(rows[0]!))
+      )
     )
 
   return {
