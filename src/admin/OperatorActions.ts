@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Option } from "effect"
+import { AnnounceOrderChanges } from "../orders/settlement/AnnounceOrderChanges.js"
 import { SqlClient, SqlError } from "effect/sql"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { providerOrder } from "../providers/Routing.js"
@@ -42,7 +43,11 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       rejectLocked,
       recordCheck,
       redispatchLocked
-    } = manualSettlement(sql, Option.getOrUndefined(yield* Effect.serviceOption(SettlementHook)))
+    } = manualSettlement(
+      sql,
+      Option.getOrUndefined(yield* Effect.serviceOption(SettlementHook)),
+      yield* AnnounceOrderChanges
+    )
     const readLog = orderLog(sql, notFound)
 
     const transaction = <A, E>(effect: Effect.Effect<A, E>) =>

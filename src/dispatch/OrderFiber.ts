@@ -106,7 +106,7 @@ const continueFrom = (run: OrderRun, phase: Phase): Effect.Effect<string, LeaseL
   }
 }
 
-/** Where the order stands and for how long (database clock), then its run from there. */
+/** Where the order stands and for how long (on the Clock that wrote its timestamps), then its run from there. */
 const startFrom = (
   engine: OrderEngine,
   lease: Lease,

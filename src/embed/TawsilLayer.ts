@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 import type { HttpClient } from "effect/http"
 import type { SqlClient } from "effect/sql"
 import { CodeInventory } from "../admin/CodeInventory.js"
@@ -16,6 +16,7 @@ import { Ledger } from "../orders/Ledger.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { Orders } from "../orders/Orders.js"
 import { Packages } from "../orders/Packages.js"
+import { AnnounceOrderChanges } from "../orders/settlement/AnnounceOrderChanges.js"
 import { type OnSettled, SettlementHook } from "../orders/settlement/SettlementHook.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { ProviderKinds } from "../providers/ProviderKinds.js"
@@ -41,7 +42,20 @@ export interface TawsilOptions<R = never> {
    * back and the engine settles the order again later (its fiber restarts from the database after 5 s).
    */
   readonly onSettled?: OnSettled | undefined
+  /**
+   * announce every settlement with Postgres `NOTIFY`, so that `Orders.changes` follows them across nodes (and
+   * `Orders.awaitSettled` wakes at once rather than re-reading every second). Off by default: notifying commits
+   * take turns on Postgres's notify lock. Set it alike on every node; `"environment"` reads `TAWSIL_ORDER_CHANGES`.
+   */
+  readonly orderChanges?: boolean | "environment" | undefined
 }
+
+const orderChangesConfig = Config.Boolean("TAWSIL_ORDER_CHANGES").pipe(Config.withDefault(false))
+
+const announceLayer = (option: TawsilOptions<unknown>["orderChanges"]) =>
+  option === "environment"
+    ? Layer.effect(AnnounceOrderChanges, Effect.orDie(orderChangesConfig))
+    : Layer.succeed(AnnounceOrderChanges, option === true)
 
 /** The services a Tawsil layer gives: what the HTTP handlers and a host use. */
 export type TawsilServices =
@@ -104,6 +118,7 @@ const build = <ROut, R, RKinds>(services: Layer.Layer<ROut, never, R>, options: 
         ? Layer.empty
         : Layer.succeed(SettlementHook, { onSettled: options.onSettled })
     ),
+    Layer.provide(announceLayer(options.orderChanges)),
     // provided last, so built first: the engine's first heartbeat and claim need the tables
     Layer.provide(MigrationsLive),
     // the one place Tawsil takes the host's SqlClient: without its name transforms, for every service above

@@ -14,6 +14,7 @@ import {
 } from "effect"
 import { DispatchState, type Order, OrderNotFound, OrderStatus } from "./Order.js"
 import { OrderRepo } from "./OrderRepo.js"
+import { AnnounceOrderChanges } from "./settlement/AnnounceOrderChanges.js"
 import { orderChangesChannel } from "./settlement/Settlement.js"
 
 /** An order's status or dispatch state as a settlement (engine or operator, on any node) left it. */
@@ -34,6 +35,8 @@ export const isSettled = (order: Order) => order.status !== "pending"
 
 /** How often a wait re-reads the order even without a notification (a lost listener, a client without LISTEN). */
 const recheckEvery = Duration.seconds(5)
+/** How often a wait re-reads the order when settlements are not announced (`AnnounceOrderChanges` off). */
+const pollEvery = Duration.seconds(1)
 
 /**
  * Order changes across nodes, from Postgres `LISTEN` on `orderChangesChannel` (settlement statements notify at
@@ -43,7 +46,9 @@ const recheckEvery = Duration.seconds(5)
 export class OrderChanges extends Context.Service<OrderChanges>()("tawsil/orders/OrderChanges", {
   make: Effect.gen(function* () {
     const repo = yield* OrderRepo
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
+    const announced = yield* AnnounceOrderChanges
+    // without announcements there is nothing to listen to: `changes` dies, `awaitSettled` re-reads every second
+    const pg = announced ? yield* Effect.serviceOption(PgClient.PgClient) : Option.none()
 
     const listenInto = (client: PgClient.PgClient) =>
       Effect.gen(function* () {
@@ -85,7 +90,14 @@ export class OrderChanges extends Context.Service<OrderChanges>()("tawsil/orders
     const changes: Stream.Stream<OrderChange> = Stream.unwrap(
       Effect.map(subscribe, (subscription) =>
         Option.match(subscription, {
-          onNone: () => Stream.die(new Error("Orders.changes needs the host's PgClient (LISTEN/NOTIFY)")),
+          onNone: () =>
+            Stream.die(
+              new Error(
+                announced
+                  ? "Orders.changes needs the host's PgClient (LISTEN/NOTIFY)"
+                  : "Orders.changes needs order changes announced: layer({ orderChanges: true }) on every node"
+              )
+            ),
           onSome: Stream.fromSubscription
         })
       )
@@ -113,7 +125,10 @@ export class OrderChanges extends Context.Service<OrderChanges>()("tawsil/orders
               return yield* new OrderNotFound({ message: "order not found", orderId: id })
             }
             if (isSettled(order.value)) return order.value
-            yield* Effect.raceFirst(nextChangeOf(id, subscription), Effect.sleep(recheckEvery))
+            yield* Effect.raceFirst(
+              nextChangeOf(id, subscription),
+              Effect.sleep(Option.isSome(subscription) ? recheckEvery : pollEvery)
+            )
           }
         })
       )

@@ -19,6 +19,8 @@ export const testDispatchSettings: Partial<DispatchSettings> = {
 
 export interface TestLayerOptions {
   readonly dispatch?: Partial<DispatchSettings> | undefined
+  /** as `layer({ orderChanges })`: settlements announced for `Orders.changes` (set it as production does) */
+  readonly orderChanges?: boolean | undefined
 }
 
 /**
@@ -29,7 +31,8 @@ export interface TestLayerOptions {
 export const layerWithSql = (options: TestLayerOptions = {}) =>
   tawsilLayer({
     dispatch: { ...testDispatchSettings, ...options.dispatch },
-    providerKinds: ScriptedProvider.kinds
+    providerKinds: ScriptedProvider.kinds,
+    orderChanges: options.orderChanges
   }).pipe(
     Layer.provideMerge(ScriptedProvider.layer),
     Layer.provideMerge(EngineClock.layer),

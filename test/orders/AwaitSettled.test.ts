@@ -1,9 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, Ref, Stream } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Queue, Ref, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { SqlClient } from "effect/sql"
 import { OperatorActions } from "../../src/admin/OperatorActions.js"
 import { ApproveRequest } from "../../src/orders/Operator.js"
 import { Orders } from "../../src/orders/Orders.js"
+import { orderChangesChannel } from "../../src/orders/settlement/Settlement.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { fundedAccount, simulatorPackage } from "../support/Fixtures.js"
 import { eventually } from "../support/Eventually.js"
@@ -49,7 +52,7 @@ describe("settlement you can follow", () => {
       assert.strictEqual((yield* orders.awaitSettled(order.id)).status, "approved")
       const missing = yield* Effect.flip(orders.awaitSettled("00000000-0000-4000-8000-000000000000"))
       assert.strictEqual(missing._tag, "OrderNotFound")
-    }).pipe(Effect.provide(hostStack()))
+    }).pipe(Effect.provide(hostStack({ orderChanges: true })))
   )
 
   it.effect("changes: one node sees pending → approved made by an operator on another node", () =>
@@ -66,7 +69,7 @@ describe("settlement you can follow", () => {
       )
       // the listener is up once the fiber subscribed; give it a moment of real time
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
-      const other = yield* Layer.build(hostNode())
+      const other = yield* Layer.build(hostNode({ orderChanges: true }))
       const operator = other.mapUnsafe.get(OperatorActions.key) as OperatorActions["Service"]
       yield* operator.approve(order.id, new ApproveRequest({ pin: "PIN-1" }))
       const [change] = yield* Fiber.join(seen)
@@ -74,11 +77,32 @@ describe("settlement you can follow", () => {
     }).pipe(
       Effect.scoped,
       Effect.provide(
-        hostNode({ dispatch: { heartbeatInterval: Duration.hours(1) } }).pipe(
+        hostNode({ dispatch: { heartbeatInterval: Duration.hours(1) }, orderChanges: true }).pipe(
           Layer.provideMerge(TestDatabase)
         )
       )
     )
+  )
+
+  it.effect(
+    "unless asked (orderChanges), a settlement notifies nobody and `changes` says what it needs",
+    () =>
+      Effect.gen(function* () {
+        const order = yield* createOrder
+        const notifications = yield* (yield* PgClient.PgClient).listen(orderChangesChannel)
+        const waiting = yield* Effect.forkChild((yield* Orders).awaitSettled(order.id))
+        yield* Effect.yieldNow
+        const operator = yield* OperatorActions
+        yield* operator.approve(order.id, new ApproveRequest({ pin: "PIN-1" }))
+        // the wait re-reads the order every second (of the TestClock here)
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* Fiber.join(waiting)).status, "approved")
+        // a notification comes at the approval's commit, long before this
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
+        assert.strictEqual(yield* Queue.size(notifications), 0)
+        const died = yield* (yield* Orders).changes.pipe(Stream.runDrain, Effect.exit)
+        assert.isTrue(Exit.isFailure(died) && Cause.pretty(died.cause).includes("orderChanges: true"))
+      }).pipe(Effect.scoped, Effect.provide(hostStack()))
   )
 
   it.effect("onSettled writes the host's row in the settlement's transaction", () =>
@@ -96,6 +120,7 @@ describe("settlement you can follow", () => {
     }).pipe(
       Effect.provide(
         hostStack({
+          orderChanges: true,
           onSettled: (order, sql) =>
             sql`insert into settled_orders (order_id, status) values (${order.id}, ${order.status})`
         })

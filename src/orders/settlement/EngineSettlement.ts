@@ -1,4 +1,5 @@
 import type { SqlClient, Statement } from "effect/sql"
+import { AnnounceOrderChanges } from "./AnnounceOrderChanges.js"
 import { Effect, Option } from "effect"
 import { businessTime } from "../BusinessTime.js"
 import type { Lease } from "../Lease.js"
@@ -29,7 +30,7 @@ type Approval = FencedWrite & { readonly result: Delivered }
 export const engineSettlement = (sql: SqlClient.SqlClient) =>
   Effect.gen(function* () {
     const hook = yield* Effect.serviceOption(SettlementHook)
-    const announce = { announce: true }
+    const announce = { announce: yield* AnnounceOrderChanges }
     const approveColumns: ReadonlyArray<Column<Approval>> = [
       { name: "pin", type: "text", value: (w) => w.result.pin ?? null },
       { name: "message", type: "text", value: (w) => w.result.message },

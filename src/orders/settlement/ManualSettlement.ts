@@ -24,7 +24,11 @@ const rejectedByHand = "تم الرفض (rejected by an operator)"
  * locked (`for update`), deciding on the status read under that lock (see `Settlement.ts`). A host's `hook` runs
  * in that transaction on each order settled.
  */
-export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook["Service"]) => {
+export const manualSettlement = (
+  sql: SqlClient.SqlClient,
+  hook: SettlementHook["Service"] | undefined,
+  announce: boolean
+) => {
   const writeLog = writeAdminLog(sql)
 
   /** The locked order's settlement: `set`, the engine's outbox row dropped, `also`, the operator's log row. */
@@ -40,7 +44,7 @@ export const manualSettlement = (sql: SqlClient.SqlClient, hook?: SettlementHook
       fenced: false,
       consequences: [dropped(sql), ...also, logged(sql, "admin"), callbackQueued(sql)],
       select: sql`*`,
-      announce: true
+      announce
     }).pipe(
       Effect.orDie,
       Effect.map((rows) => toOrder(rows[0]!)),

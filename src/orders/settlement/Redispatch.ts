@@ -8,6 +8,7 @@ import { ValidationError } from "../ValidationError.js"
 import { writeAdminLog } from "./AdminLog.js"
 import type { LockedOrder } from "./LockedOrder.js"
 import { redebit } from "./OperatorMoney.js"
+import { AnnounceOrderChanges } from "./AnnounceOrderChanges.js"
 import { announceOrder } from "./Settlement.js"
 
 /**
@@ -64,7 +65,7 @@ export const redispatchLocked =
           owner_node = excluded.owner_node, fence = excluded.fence, claimed_at = excluded.claimed_at`.pipe(
         Effect.orDie
       )
-      yield* announceOrder(sql, locked.id).pipe(Effect.orDie)
+      if (yield* AnnounceOrderChanges) yield* announceOrder(sql, locked.id).pipe(Effect.orDie)
       yield* writeAdminLog(sql)(locked.id, {
         action: "operator:dispatch",
         outcome: `${checkFirst ? "requeued, check first" : "requeued"}${locked.status === "rejected" ? ", re-debited" : ""}`,
