@@ -15,6 +15,8 @@ export {
 export { DispatchConfig, type DispatchSettings } from "./dispatch/DispatchConfig.js"
 export { ProviderKinds } from "./providers/ProviderKinds.js"
 export type { ProviderFactory, ProviderKind, ProviderKindInput } from "./providers/ProviderKinds.js"
+// the limits any provider may carry in its options (spacingMs, concurrency, sendTimeoutMs, checkTimeoutMs)
+export { ProviderLimitOptions, type ProviderLimits } from "./providers/ProviderLimits.js"
 export type {
   ProviderCredentialsSchema,
   ProviderKindSchemas,
@@ -106,4 +108,8 @@ export { adminHandlers } from "./http/AdminHttp.js"
 export { opsHandlers } from "./http/OpsHttp.js"
 export { MetricsEndpoint } from "./http/MetricsEndpoint.js"
 export { authLayer, httpLayer } from "./embed/TawsilHttp.js"
+// Tawsil's answers to bad requests in a host's HttpApi too (a 400 ValidationError naming the field; JSON 404, 413,
+// 415, 503, 500): the API declares `.middleware(ApiErrors)`, and `ErrorMappingLive` is provided to its groups
+export { ApiErrors } from "./http/ApiErrors.js"
+export { ErrorMappingLive } from "./http/ErrorMapping.js"
 export { makeClient, type TawsilClient } from "./embed/TawsilClient.js"

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
-import { OpsApi, OrdersApi, OrderStatus } from "tawsil"
+import { AdminApi, ApiErrors, OpsApi, OrdersApi, OrderStatus } from "tawsil"
 
 export class BuyRequest extends Schema.Class<BuyRequest>("BuyRequest")({
   /** the shop's own id for the purchase; a retried purchase is the same Tawsil order (idempotency key) */
@@ -30,7 +30,13 @@ export class ShopApi extends HttpApiGroup.make("shop").add(
 ) {}
 
 /**
- * The host's own API, with Tawsil's `orders` group (`/v1/orders…`, reseller API keys) and `ops` group (`/healthz`,
- * `/readyz`, `/metrics`) mounted in it.
+ * The host's own API, with Tawsil's `orders` group (`/v1/orders…`, reseller API keys), `admin` group
+ * (`/v1/admin/…`, the admin token) and `ops` group (`/healthz`, `/readyz`, `/metrics`) mounted in it. Bad requests
+ * get Tawsil's answers on every route (`ApiErrors`): a 400 `ValidationError` naming the field, JSON 404s, 413s….
  */
-export class HostApi extends HttpApi.make("host").add(ShopApi).add(OrdersApi).add(OpsApi) {}
+export class HostApi extends HttpApi.make("host")
+  .add(ShopApi)
+  .add(OrdersApi)
+  .add(AdminApi)
+  .add(OpsApi)
+  .middleware(ApiErrors) {}

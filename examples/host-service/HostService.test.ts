@@ -3,53 +3,41 @@
  * host's own endpoint places an order in-process, the host's API serves Tawsil's orders group, and the engine
  * (running inside the host, on the host's database) settles the order with a scripted provider on the TestClock.
  */
-import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer, Redacted } from "effect"
-import { HttpClient, HttpClientRequest } from "effect/http"
-import { HttpApiClient } from "effect/http-api"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
+import { findPackageJSON } from "node:module"
+import { pathToFileURL } from "node:url"
 import { Script, TawsilTest, TestPostgres } from "tawsil/testing"
-import { HostApi } from "./HostApi.js"
-import { HostServiceLive } from "./HostService.js"
-import { ShopConfig } from "./Shop.js"
+import { hostClient, hostTestLayer, ShopAccount, shopPackageId } from "./HostTestLayer.js"
 
-/** The reseller account the shop buys with, as Tawsil's admin would have set it up. */
-class ShopAccount extends Context.Service<ShopAccount, { readonly apiKey: string }>()("test/ShopAccount") {}
-
-const ShopSetupLive = Layer.effectContext(
-  Effect.gen(function* () {
-    yield* TawsilTest.scriptedProvider("acme", {
-      place: [Script.accepted()],
-      check: [Script.pending(), Script.pending(), Script.succeeded("1234-5678")]
-    })
-    yield* TawsilTest.product("pubg-325", { mode: "auto", primary: "acme" }, "35.00")
-    const { accountId, apiKey } = yield* TawsilTest.reseller("100.00")
-    return Context.make(ShopConfig, { accountId, packageId: "pubg-325" }).pipe(
-      Context.add(ShopAccount, { apiKey })
-    )
+/** The shop's package, at 35.00, sent to a scripted provider `acme` that answers pending twice, then delivered. */
+const acmeProduct = Effect.gen(function* () {
+  yield* TawsilTest.scriptedProvider("acme", {
+    place: [Script.accepted()],
+    check: [Script.pending(), Script.pending(), Script.succeeded("1234-5678")]
   })
-)
+  yield* TawsilTest.product(shopPackageId, { mode: "auto", primary: "acme" }, "35.00")
+})
 
 // Tawsil inside the host, on the host's database: built first, so the engine runs on the test's TestClock
-const HostTestLive = HostServiceLive(Redacted.make("host-test-admin-token")).pipe(
-  Layer.provideMerge(NodeHttpServer.layerTest),
-  Layer.provideMerge(ShopSetupLive),
-  Layer.provideMerge(TawsilTest.layerWithSql()),
-  Layer.provideMerge(TestPostgres)
-)
-
-const hostClient = (apiKey?: string) =>
-  HttpApiClient.make(HostApi, {
-    transformClient: (client) =>
-      apiKey === undefined ? client : HttpClient.mapRequest(client, HttpClientRequest.bearerToken(apiKey))
-  })
+const HostTestLive = hostTestLayer(TawsilTest.layerWithSql(), TestPostgres)
 
 describe("examples/host-service: Tawsil embedded in a host's Effect service", () => {
+  it("one Effect: tawsil's imports of effect resolve to the host's own copy (installed as a copy, not a link)", () => {
+    const tawsil = findPackageJSON("tawsil", import.meta.url)
+    assert.isDefined(tawsil)
+    assert.strictEqual(
+      findPackageJSON("effect", pathToFileURL(tawsil)),
+      findPackageJSON("effect", import.meta.url)
+    )
+  })
+
   it.effect(
     "POST /shop/buy places a Tawsil order in-process; the engine gets it approved after three polls",
     () =>
       Effect.gen(function* () {
+        yield* acmeProduct
         const { apiKey } = yield* ShopAccount
         const shopper = yield* hostClient()
         const reseller = yield* hostClient(apiKey)
@@ -93,6 +81,7 @@ describe("examples/host-service: Tawsil embedded in a host's Effect service", ()
 
   it.effect("a purchase past the balance is refused by the host's own error, and nothing is sent", () =>
     Effect.gen(function* () {
+      yield* acmeProduct
       const shopper = yield* hostClient()
       const bought = yield* Effect.forEach(["p-1", "p-2", "p-3"], (purchaseId) =>
         Effect.result(shopper.shop.buy({ payload: { purchaseId, playerId: "5551234" } }))

@@ -1,10 +1,11 @@
 import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer } from "effect"
-import { AccountId, TawsilLive } from "tawsil"
+import { AccountId, layer } from "tawsil"
 import { createServer } from "node:http"
 import { HostServiceLive } from "./HostService.js"
 import { ShopConfig } from "./Shop.js"
+import { HostProviderKinds } from "./Vouchers.js"
 
 // The host picks its Postgres and HTTP client; Tawsil runs its migrations on that Postgres, calls its providers
 // through that client and keeps its engine in this process.
@@ -23,7 +24,8 @@ const MainLive = Layer.unwrap(
 ).pipe(
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3100 })),
   Layer.provide(ShopConfigLive),
-  Layer.provide(TawsilLive),
+  // Tawsil with the shop's own provider kind (`vouchers`) beside the built-in ones, on the engine's defaults
+  Layer.provide(layer({ providerKinds: HostProviderKinds })),
   Layer.provide(Layer.mergeAll(HostDatabaseLive, NodeHttpClient.layerNodeHttp))
 )
 

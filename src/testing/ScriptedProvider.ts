@@ -1,6 +1,6 @@
 import { Clock, Context, Effect, Layer } from "effect"
 import type { ProviderClient, ProviderError, ProviderOrder } from "../providers/Provider.js"
-import { ProviderKinds } from "../providers/ProviderKinds.js"
+import { type ProviderKindInput, ProviderKinds } from "../providers/ProviderKinds.js"
 import type { ProviderRow } from "../providers/ProviderConfigs.js"
 import { accepted, checkStep, pending, placeStep, type Script, type Step, stepTag } from "./Script.js"
 
@@ -100,9 +100,13 @@ export class ScriptedProvider extends Context.Service<ScriptedProvider>()("tawsi
 }) {
   static readonly layer = Layer.effect(this, this.make)
 
+  /** The `scripted` provider kind and `others`, for `layer({ providerKinds })`. Needs the ScriptedProvider service. */
+  static readonly kindsWith = (others: Readonly<Record<string, ProviderKindInput>>) =>
+    Layer.effect(
+      ProviderKinds,
+      Effect.map(ScriptedProvider, (scripted) => ({ ...others, [scriptedKind]: scripted.factory }))
+    )
+
   /** The `scripted` provider kind, for `layer({ providerKinds })`. Needs the ScriptedProvider service. */
-  static readonly kinds = Layer.effect(
-    ProviderKinds,
-    Effect.map(ScriptedProvider, (scripted) => ({ [scriptedKind]: scripted.factory }))
-  )
+  static readonly kinds = ScriptedProvider.kindsWith({})
 }

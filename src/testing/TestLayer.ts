@@ -1,6 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Layer } from "effect"
 import type { DispatchSettings } from "../dispatch/DispatchConfig.js"
+import type { ProviderKindInput } from "../providers/ProviderKinds.js"
 import { layer as tawsilLayer } from "../embed/TawsilLayer.js"
 import { EngineClock } from "./EngineClock.js"
 import { ScriptedProvider } from "./ScriptedProvider.js"
@@ -21,6 +22,8 @@ export interface TestLayerOptions {
   readonly dispatch?: Partial<DispatchSettings> | undefined
   /** as `layer({ orderChanges })`: settlements announced for `Orders.changes` (set it as production does) */
   readonly orderChanges?: boolean | undefined
+  /** the host's own provider kinds, beside the kit's `scripted` one */
+  readonly providerKinds?: Readonly<Record<string, ProviderKindInput>> | undefined
 }
 
 /**
@@ -31,7 +34,7 @@ export interface TestLayerOptions {
 export const layerWithSql = (options: TestLayerOptions = {}) =>
   tawsilLayer({
     dispatch: { ...testDispatchSettings, ...options.dispatch },
-    providerKinds: ScriptedProvider.kinds,
+    providerKinds: ScriptedProvider.kindsWith(options.providerKinds ?? {}),
     orderChanges: options.orderChanges
   }).pipe(
     Layer.provideMerge(ScriptedProvider.layer),

@@ -29,7 +29,7 @@ export default async function setup(project: TestProject) {
       startEmbeddedPostgres({ dataDir, port, ephemeral: true }).pipe(Scope.provide(scope))
     )
     project.provide("pgUrl", Redacted.value(pg.url))
-    // tawsil/testing's TestPostgres (test/kit, examples/) creates its databases on this server too
+    // tawsil/testing's TestPostgres (test/kit) creates its databases on this server too
     process.env.TAWSIL_TEST_DATABASE_URL ??= Redacted.value(pg.url)
   } catch (error) {
     await teardown()
