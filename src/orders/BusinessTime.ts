@@ -7,9 +7,12 @@ import type { SqlClient, Statement } from "effect/sql"
  * an order measures from them on its own Clock. Leases, heartbeats and the rest keep the database's `now()`
  * (docs/architecture.md, "Two clocks").
  */
-export const timestampAt = (sql: SqlClient.SqlClient, millis: number): Statement.Fragment =>
-  sql`to_timestamp(${millis}::float8 / 1000)`
+const timestampAt = (sql: SqlClient.SqlClient, micros: number): Statement.Fragment =>
+  sql`to_timestamp(${micros}::float8 / 1000000)`
 
-/** The Clock's time now, as a `timestamptz` expression for one statement (one read per statement or batch). */
+/**
+ * The Clock's time now, to the microsecond as `timestamptz` keeps it (a float8 holds epoch microseconds exactly), as
+ * an expression for one statement (one read per statement or batch).
+ */
 export const businessTime = (sql: SqlClient.SqlClient): Effect.Effect<Statement.Fragment> =>
-  Effect.map(Clock.currentTimeMillis, (millis) => timestampAt(sql, millis))
+  Effect.map(Clock.currentTimeNanos, (nanos) => timestampAt(sql, Number(nanos / 1000n)))
