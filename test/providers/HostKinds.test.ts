@@ -18,7 +18,8 @@ import {
   type ProviderRow
 } from "tawsil"
 import { eventually } from "../support/Eventually.js"
-import { expectError, send } from "../support/RawHttp.js"
+import { putProvider, refusals } from "../support/ProviderRequests.js"
+import { send } from "../support/RawHttp.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 import { adminClient, resellerWithBalance, testAdminToken } from "../support/TestServer.js"
 
@@ -64,14 +65,6 @@ const hostStack = (sent: Array<AcmeSend>) =>
     ),
     Layer.provide(NodeHttpClient.layerNodeHttp),
     Layer.provideMerge(TestDatabase)
-  )
-
-const putProvider = (id: string, body: unknown) =>
-  send(
-    HttpClientRequest.put(`/v1/admin/providers/${id}`).pipe(
-      HttpClientRequest.bodyText(JSON.stringify(body), "application/json"),
-      HttpClientRequest.bearerToken(testAdminToken)
-    )
   )
 
 describe("host provider kinds, configured through the public API", () => {
@@ -146,17 +139,8 @@ describe("host provider kinds, configured through the public API", () => {
           "options.outcome"
         ]
       ]
-      const observed = []
-      for (const [name, body] of cases) {
-        const answer = yield* putProvider("bad", body)
-        observed.push([
-          name,
-          answer.status,
-          answer.status === 400 ? expectError(answer, 400, "ValidationError")["field"] : answer.text
-        ])
-      }
       assert.deepStrictEqual(
-        observed,
+        yield* refusals(cases),
         cases.map(([name, , field]) => [name, 400, field])
       )
       assert.deepStrictEqual(yield* Effect.flatMap(ProviderConfigs, (configs) => configs.list), [])

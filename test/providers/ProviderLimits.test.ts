@@ -6,7 +6,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Result } from "effect"
-import { HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
 import { makeBarakatFactory } from "../../src/providers/Barakat.js"
 import { ProviderCallGuard } from "../../src/providers/CallGuard.js"
@@ -15,8 +14,7 @@ import { ProviderConfigs } from "../../src/providers/ProviderConfigs.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
 import { makeZnetFactory } from "../../src/providers/Znet.js"
 import { BarakatSimulator } from "../support/BarakatSimulator.js"
-import { startGatedProxy } from "../support/GatedProxy.js"
-import { expectError, send } from "../support/RawHttp.js"
+import { startHoldingProxy } from "../support/HoldingProxy.js"
 import {
   dispatchLogOf,
   engineStack,
@@ -27,17 +25,10 @@ import {
   sleepRegistered,
   sleepTracking
 } from "../support/TestEngine.js"
-import { adminClient, resellerWithBalance, TestServerLive, testAdminToken } from "../support/TestServer.js"
+import { adminClient, resellerWithBalance, TestServerLive } from "../support/TestServer.js"
 import { awaitSleeps, realPause, sleepsAt } from "../support/WireEngine.js"
 import { ZnetSimulator } from "../support/ZnetSimulator.js"
-
-const putProvider = (id: string, body: unknown) =>
-  send(
-    HttpClientRequest.put(`/v1/admin/providers/${id}`).pipe(
-      HttpClientRequest.bodyText(JSON.stringify(body), "application/json"),
-      HttpClientRequest.bearerToken(testAdminToken)
-    )
-  )
+import { putProvider, refusals } from "../support/ProviderRequests.js"
 
 const znetBody = (options: Record<string, unknown>) => ({
   kind: "znet",
@@ -70,17 +61,8 @@ describe("provider limits in options, on PUT /v1/admin/providers/{id}", () => {
         ],
         ["codes, good limits but no groupId", codesBody({ concurrency: 2 }), "options.groupId"]
       ]
-      const observed = []
-      for (const [name, body] of cases) {
-        const answer = yield* putProvider("bad", body)
-        observed.push([
-          name,
-          answer.status,
-          answer.status === 400 ? expectError(answer, 400, "ValidationError")["field"] : answer.text
-        ])
-      }
       assert.deepStrictEqual(
-        observed,
+        yield* refusals(cases),
         cases.map(([name, , field]) => [name, 400, field])
       )
       const configs = yield* ProviderConfigs
@@ -146,7 +128,7 @@ describe("a provider's lane: its concurrency and spacing apply to every request,
     (kind) =>
       Effect.gen(function* () {
         const target = kind === "znet" ? (yield* ZnetSimulator.start()).baseUrl : yield* barakatBaseUrl
-        const limited = yield* startGatedProxy(target)
+        const limited = yield* startHoldingProxy(target)
         const client = yield* wireClient(kind, limited.baseUrl, "p1", { spacingMs: 0, concurrency: 1 })
         const calls = yield* Effect.forkChild(
           Effect.all([client.balance, client.balance, client.balance], { concurrency: "unbounded" })
@@ -162,13 +144,13 @@ describe("a provider's lane: its concurrency and spacing apply to every request,
         assert.strictEqual(yield* limited.maxInFlight, 1)
 
         // the same provider, its limit removed: a lane of its own, no cap
-        const open = yield* startGatedProxy(target)
+        const open = yield* startHoldingProxy(target)
         const unlimited = yield* wireClient(kind, open.baseUrl, "p1", { spacingMs: 0 })
         const all = yield* Effect.forkChild(
           Effect.all([unlimited.balance, unlimited.balance, unlimited.balance], { concurrency: "unbounded" })
         )
         yield* eventually(open.inFlight, (n) => n === 3, "three requests in flight")
-        yield* open.releaseAll
+        yield* open.release
         assert.lengthOf(yield* Fiber.join(all), 3)
         assert.strictEqual(yield* open.maxInFlight, 3)
       }).pipe(Effect.provide(NodeHttpClient.layerNodeHttp))
