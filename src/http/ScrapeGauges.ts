@@ -6,7 +6,11 @@ import { CodeInventory } from "../admin/CodeInventory.js"
 import {
   codesAvailable,
   codesLowStock,
+  externalMemory,
+  heapTotal,
+  heapUsed,
   orderFibersInFlight,
+  residentMemory,
   outboxDepth,
   outboxOldestAge,
   registerKnownSeries
@@ -20,7 +24,8 @@ interface OutboxRow {
 
 /**
  * The gauges read at scrape time: outbox depth by dispatch state and the age of its oldest row (the whole
- * cluster's, from SQL), PIN codes left per group, and this process's order fibers (when it runs an engine).
+ * cluster's, from SQL), PIN codes left per group, this process's order fibers (when it runs an engine) and its
+ * memory (resident, V8 heap used and reserved, external).
  * A failed read is logged and leaves the gauges at their last values: `/metrics` still answers.
  */
 export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observability/ScrapeGauges", {
@@ -65,6 +70,20 @@ export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observ
       onSome: (engine) => Effect.flatMap(engine.inFlight, (n) => Metric.update(orderFibersInFlight, n))
     })
 
+    const memory = Effect.flatMap(
+      Effect.sync(() => process.memoryUsage()),
+      (usage) =>
+        Effect.all(
+          [
+            Metric.update(residentMemory, usage.rss),
+            Metric.update(heapUsed, usage.heapUsed),
+            Metric.update(heapTotal, usage.heapTotal),
+            Metric.update(externalMemory, usage.external)
+          ],
+          { discard: true }
+        )
+    )
+
     const refresh = Effect.all([outbox, stock], { concurrency: 2, discard: true }).pipe(
       Effect.timeout("5 seconds"),
       Effect.catchCause((cause) =>
@@ -73,6 +92,7 @@ export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observ
         )
       ),
       Effect.andThen(fibers),
+      Effect.andThen(memory),
       Effect.withSpan("ScrapeGauges.refresh")
     )
 

@@ -92,6 +92,23 @@ export const codesLowStock = Metric.gauge("tawsil_codes_low_stock", {
   description: "1 when a code group is at or below its low-stock threshold"
 })
 
+// this process's memory, under the names Prometheus's Node.js clients use
+export const residentMemory = Metric.gauge("process_resident_memory_bytes", {
+  description: "Resident memory of this process"
+})
+
+export const heapUsed = Metric.gauge("nodejs_heap_size_used_bytes", {
+  description: "V8 heap in use"
+})
+
+export const heapTotal = Metric.gauge("nodejs_heap_size_total_bytes", {
+  description: "V8 heap reserved"
+})
+
+export const externalMemory = Metric.gauge("nodejs_external_memory_bytes", {
+  description: "Memory of C++ objects bound to JavaScript ones (buffers)"
+})
+
 /** `InsufficientBalance` → `insufficient_balance`: error tags as label values. */
 export const snakeCase = (tag: string) =>
   tag

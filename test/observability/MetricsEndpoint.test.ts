@@ -91,6 +91,11 @@ describe("GET /metrics", () => {
       assert.strictEqual(grew("tawsil_poll_lateness_seconds_count"), 3)
       assert.strictEqual(grew("tawsil_poll_lateness_seconds_bucket", { le: "0.001" }), 3)
       assert.strictEqual(sampleValue(after, "tawsil_order_fibers_in_flight"), 0)
+      // this process's memory: resident above the V8 heap in use, itself above zero
+      const heapInUse = sampleValue(after, "nodejs_heap_size_used_bytes") ?? 0
+      assert.isAbove(heapInUse, 0)
+      assert.isAbove(sampleValue(after, "process_resident_memory_bytes") ?? 0, heapInUse)
+      assert.isAtLeast(sampleValue(after, "nodejs_heap_size_total_bytes") ?? 0, heapInUse)
       assert.strictEqual(sampleValue(after, "tawsil_outbox_depth", { state: "awaiting" }), 0)
       assert.strictEqual(sampleValue(after, "tawsil_codes_available", { group: "gift" }), 2)
       assert.strictEqual(sampleValue(after, "tawsil_codes_low_stock", { group: "gift" }), 1)
