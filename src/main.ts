@@ -27,7 +27,12 @@ const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv
 
 const MainLive = Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive, OtherProcessesLive).pipe(
   Layer.provide(ServerLive),
-  Layer.provide(Layer.mergeAll(tawsilLayer({ dispatch: "environment", orderChanges: "environment" }), AdminToken.layerFromConfig)),
+  Layer.provide(
+    Layer.mergeAll(
+      tawsilLayer({ dispatch: "environment", orderChanges: "environment" }),
+      AdminToken.layerFromConfig
+    )
+  ),
   Layer.provide(NodeHttpClient.layerNodeHttp),
   Layer.provideMerge(InfraLive),
   Layer.provide(TracingLive),
