@@ -13,6 +13,9 @@ export {
   type TawsilServices
 } from "./embed/TawsilLayer.js"
 export { DispatchConfig, type DispatchSettings } from "./dispatch/DispatchConfig.js"
+// the Postgres schema of Tawsil's tables (`layer({ schema })`) and the tables in it, for a host's own statements
+export { InvalidSchemaName, SchemaName } from "./db/TawsilSchema.js"
+export { type Tables, TawsilTables } from "./db/Tables.js"
 export { ProviderKinds } from "./providers/ProviderKinds.js"
 export type { ProviderFactory, ProviderKind, ProviderKindInput } from "./providers/ProviderKinds.js"
 // the limits any provider may carry in its options (spacingMs, concurrency, sendTimeoutMs, checkTimeoutMs)

@@ -2,6 +2,7 @@ import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-no
 import { Cause, Effect, Exit, Layer } from "effect"
 import { createServer } from "node:http"
 import { DatabaseLive } from "./db/Database.js"
+import { schemaLayer, schemaNameFromEnv } from "./db/TawsilSchema.js"
 import { layer as tawsilLayer } from "./embed/TawsilLayer.js"
 import { AdminToken } from "./http/AdminToken.js"
 import { HttpLive } from "./http/Server.js"
@@ -23,21 +24,28 @@ const ServerLive = Layer.unwrap(
   })
 )
 
-const InfraLive = DatabaseLive.pipe(Layer.provideMerge(TawsilConfig.layerFromEnv))
-
-const MainLive = Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive, OtherProcessesLive).pipe(
-  Layer.provide(ServerLive),
-  Layer.provide(
-    Layer.mergeAll(
-      tawsilLayer({ dispatch: "environment", orderChanges: "environment" }),
-      AdminToken.layerFromConfig
+// the Postgres schema of Tawsil's tables (`TAWSIL_SCHEMA`): for the database's own migrations and role search_path
+// as for Tawsil's layer
+const MainLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const schema = yield* schemaNameFromEnv
+    const InfraLive = DatabaseLive.pipe(
+      Layer.provideMerge(TawsilConfig.layerFromEnv),
+      Layer.provide(schemaLayer(schema, "TAWSIL_SCHEMA"))
     )
-  ),
-  Layer.provide(NodeHttpClient.layerNodeHttp),
-  Layer.provideMerge(InfraLive),
-  Layer.provide(TracingLive),
-  Layer.provide(Layer.mergeAll(LogLevelLive, LoggingLive))
-)
+    return Layer.mergeAll(HttpLive, WelcomeLive, ShutdownBoundLive, OtherProcessesLive).pipe(
+      Layer.provide(ServerLive),
+      Layer.provide(
+        Layer.mergeAll(
+          tawsilLayer({ dispatch: "environment", orderChanges: "environment", schema }),
+          AdminToken.layerFromConfig
+        )
+      ),
+      Layer.provide(NodeHttpClient.layerNodeHttp),
+      Layer.provideMerge(InfraLive)
+    )
+  })
+).pipe(Layer.provide(TracingLive), Layer.provide(Layer.mergeAll(LogLevelLive, LoggingLive)))
 
 // a shutdown by SIGTERM/SIGINT interrupts the program: that is a clean exit (0), as on Effect 3, not 130
 Effect.raceFirst(Layer.launch(MainLive), primaryGone).pipe(

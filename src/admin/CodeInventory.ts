@@ -1,6 +1,7 @@
 import { PgTypes } from "@effect/sql-pg"
 import { Context, Effect, Layer, Result, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { TawsilTables } from "../db/Tables.js"
 
 export class AddCodesRequest extends Schema.Class<AddCodesRequest>("AddCodesRequest")({
   codes: Schema.Array(
@@ -55,13 +56,14 @@ const textArray = (values: ReadonlyArray<string | null>) =>
 export class CodeInventory extends Context.Service<CodeInventory>()("tawsil/providers/CodeInventory", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     const stockRows = (groupId?: string) =>
       sql<StockRow>`
         select g.id, g.low_stock_threshold,
                count(c.id) filter (where c.status = 'available') as available,
                count(c.id) filter (where c.status = 'used') as used
-        from tawsil.code_groups g left join tawsil.codes c on c.group_id = g.id
+        from ${t.code_groups} g left join ${t.codes} c on c.group_id = g.id
         ${groupId === undefined ? sql`` : sql`where g.id = ${groupId}`}
         group by g.id order by g.id`
 
@@ -69,9 +71,9 @@ export class CodeInventory extends Context.Service<CodeInventory>()("tawsil/prov
     const add = Effect.fn("CodeInventory.add")(function* (groupId: string, request: AddCodesRequest) {
       const inserted = yield* sql.withTransaction(
         Effect.gen(function* () {
-          yield* sql`insert into tawsil.code_groups (id) values (${groupId}) on conflict (id) do nothing`
+          yield* sql`insert into ${t.code_groups} (id) values (${groupId}) on conflict (id) do nothing`
           return yield* sql<{ id: string }>`
-            insert into tawsil.codes (group_id, pin, serial)
+            insert into ${t.codes} (group_id, pin, serial)
             select ${groupId}, pin, serial
             from unnest(${request.codes.map((c) => c.pin)}::text[], ${textArray(request.codes.map((c) => c.serial ?? null))}::text[])
               as t (pin, serial)

@@ -14,6 +14,7 @@ import { SettlementHook } from "../orders/settlement/SettlementHook.js"
 import type { ApproveRequest, DispatchRequest, RejectRequest } from "../orders/Operator.js"
 import { InvalidTransition, type Order } from "../orders/Order.js"
 import { orderLog } from "../orders/OrderLog.js"
+import { TawsilTables } from "../db/Tables.js"
 
 const isSqlError = (e: unknown): e is SqlError.SqlError => SqlError.isSqlError(e)
 
@@ -27,6 +28,7 @@ const isSqlError = (e: unknown): e is SqlError.SqlError => SqlError.isSqlError(e
 export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/orders/OperatorActions", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const providers = yield* Providers
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
     const { checkTimeout } = Option.getOrElse(
@@ -45,10 +47,11 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
       redispatchLocked
     } = manualSettlement(
       sql,
+      t,
       Option.getOrUndefined(yield* Effect.serviceOption(SettlementHook)),
       yield* AnnounceOrderChanges
     )
-    const readLog = orderLog(sql, notFound)
+    const readLog = orderLog(sql, t, notFound)
 
     const transaction = <A, E>(effect: Effect.Effect<A, E>) =>
       sql.withTransaction(effect).pipe(Effect.catchIf(isSqlError, Effect.die))
@@ -110,7 +113,7 @@ export class OperatorActions extends Context.Service<OperatorActions>()("tawsil/
      * transaction; the settlement is conditional on the status read under the row lock afterwards.
      */
     const check = Effect.fn("OperatorActions.check")(function* (orderId: string) {
-      const job = yield* loadDispatchJob(sql, orderId)
+      const job = yield* loadDispatchJob(sql, t, orderId)
       if (job === undefined) return yield* notFound(orderId)
       const providerId = job.providerId
       if (providerId === undefined) {

@@ -5,6 +5,7 @@ import { callbackBody } from "./CallbackEvent.js"
 import { eventIdHeader, sign, signatureHeader } from "./CallbackSignature.js"
 import { type AttemptOutcome, describeOutcome, postCallback } from "./CallbackPost.js"
 import { type ClaimedDelivery, deliveryQueue } from "./DeliveryQueue.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** The delivery worker's timing; the defaults are the contract (README → Callbacks), tests may shorten them. */
 export interface CallbackTiming {
@@ -42,9 +43,10 @@ const backoffAfter = (attempt: number, settings: CallbackTiming) =>
 export const CallbackWorkerLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const client = yield* HttpClient.HttpClient
     const settings = yield* CallbackSettings
-    const queue = deliveryQueue(sql)
+    const queue = deliveryQueue(sql, t)
     const databaseStart = yield* Effect.orDie(queue.databaseNow)
     const clockStart = yield* Clock.currentTimeMillis
     const asOf = Effect.map(Clock.currentTimeMillis, (now) => databaseStart + (now - clockStart))

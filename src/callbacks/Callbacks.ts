@@ -9,6 +9,7 @@ import {
   type DeliveryState
 } from "./CallbackSchemas.js"
 import { newCallbackSecret } from "./CallbackSignature.js"
+import { TawsilTables } from "../db/Tables.js"
 
 interface DeliveryRow {
   readonly id: string
@@ -44,6 +45,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export class Callbacks extends Context.Service<Callbacks>()("tawsil/callbacks/Callbacks", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const columns = sql`id, account_id, order_id, state, attempts, next_attempt_at, last_error, created_at,
                         delivered_at`
 
@@ -54,7 +56,7 @@ export class Callbacks extends Context.Service<Callbacks>()("tawsil/callbacks/Ca
     const set = Effect.fn("Callbacks.set")(function* (accountId: string, request: CallbackRequest) {
       const secret = request.secret ?? newCallbackSecret()
       const rows = yield* sql`
-        update tawsil.accounts set callback_url = ${request.url}, callback_secret = ${secret}
+        update ${t.accounts} set callback_url = ${request.url}, callback_secret = ${secret}
         where id = ${accountId} returning id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* accountNotFound(accountId)
       yield* Effect.logInfo("callback set").pipe(Effect.annotateLogs({ accountId }))
@@ -64,7 +66,7 @@ export class Callbacks extends Context.Service<Callbacks>()("tawsil/callbacks/Ca
     /** Removes the account's callback: later settlements queue nothing (queued events stay). */
     const remove = Effect.fn("Callbacks.remove")(function* (accountId: string) {
       const rows = yield* sql`
-        update tawsil.accounts set callback_url = null, callback_secret = null
+        update ${t.accounts} set callback_url = null, callback_secret = null
         where id = ${accountId} returning id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* accountNotFound(accountId)
       yield* Effect.logInfo("callback removed").pipe(Effect.annotateLogs({ accountId }))
@@ -73,7 +75,7 @@ export class Callbacks extends Context.Service<Callbacks>()("tawsil/callbacks/Ca
     /** Deliveries in `state` (all when absent), newest first, at most 200. */
     const list = (state: DeliveryState | undefined) =>
       sql<DeliveryRow>`
-        select ${columns} from tawsil.callback_deliveries
+        select ${columns} from ${t.callback_deliveries}
         ${state === undefined ? sql`` : sql`where state = ${state}`}
         order by created_at desc, seq desc limit 200`.pipe(
         Effect.map((rows) => rows.map(toDelivery)),
@@ -86,7 +88,7 @@ export class Callbacks extends Context.Service<Callbacks>()("tawsil/callbacks/Ca
       const notFound = new CallbackDeliveryNotFound({ message: "callback delivery not found", deliveryId })
       if (!uuidPattern.test(deliveryId)) return yield* notFound
       const rows = yield* sql<DeliveryRow>`
-        update tawsil.callback_deliveries set state = 'pending', next_attempt_at = now(), delivered_at = null
+        update ${t.callback_deliveries} set state = 'pending', next_attempt_at = now(), delivered_at = null
         where id = ${deliveryId} returning ${columns}`.pipe(Effect.orDie)
       const row = rows[0]
       if (row === undefined) return yield* notFound

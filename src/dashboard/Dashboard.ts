@@ -9,6 +9,7 @@ import {
   RecentFailure,
   StateCount
 } from "./DashboardSummary.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** Only the newest dispatch-log rows are read (a backward scan of the primary key), however large the log is. */
 const logWindow = 10_000
@@ -72,31 +73,32 @@ const toHealth = (provider: ProviderRow, outcomes: ReadonlyArray<OutcomeRow>, in
 export class Dashboard extends Context.Service<Dashboard>()("tawsil/dashboard/Dashboard", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     const stateCounts = sql<{ dispatch_state: DispatchState; status: OrderStatus; count: number }>`
-      select dispatch_state, status, count(*)::int as count from tawsil.orders group by 1, 2 order by 1, 2`
+      select dispatch_state, status, count(*)::int as count from ${t.orders} group by 1, 2 order by 1, 2`
 
     const manualQueue = sql<OrderRow>`
-      select * from tawsil.orders where dispatch_state = 'manual' order by number limit ${manualQueueSize}`
+      select * from ${t.orders} where dispatch_state = 'manual' order by number limit ${manualQueueSize}`
 
-    const recentOrders = sql<OrderRow>`select * from tawsil.orders order by number desc limit ${recentOrdersSize}`
+    const recentOrders = sql<OrderRow>`select * from ${t.orders} order by number desc limit ${recentOrdersSize}`
 
     const recentFailures = sql<FailureRow>`
       select order_id::text, provider_id, action, outcome, response, created_at
-      from (select * from tawsil.dispatch_log order by id desc limit ${logWindow}) recent
+      from (select * from ${t.dispatch_log} order by id desc limit ${logWindow}) recent
       where outcome like 'Provider%' or outcome = 'Failed'
       order by id desc limit ${recentFailuresSize}`
 
     const providerOutcomes = sql<OutcomeRow>`
       select provider_id, outcome, count(*)::int as count, max(created_at) as last_at
-      from (select * from tawsil.dispatch_log order by id desc limit ${logWindow}) recent
+      from (select * from ${t.dispatch_log} order by id desc limit ${logWindow}) recent
       where provider_id is not null and action in ('send', 'check') and created_at > now() - interval '1 hour'
       group by 1, 2 order by 1, 3 desc`
 
-    const providers = sql<ProviderRow>`select id, kind, name, enabled from tawsil.providers order by id`
+    const providers = sql<ProviderRow>`select id, kind, name, enabled from ${t.providers} order by id`
 
     const inFlight = sql<{ provider_id: string; count: number }>`
-      select provider_id, count(*)::int as count from tawsil.orders
+      select provider_id, count(*)::int as count from ${t.orders}
       where dispatch_state in ('sending', 'awaiting') and provider_id is not null group by 1`
 
     const summary = Effect.all(

@@ -8,6 +8,8 @@ import { Callbacks } from "../callbacks/Callbacks.js"
 import { CallbackWorkerLive } from "../callbacks/CallbackWorker.js"
 import { Dashboard } from "../dashboard/Dashboard.js"
 import { MigrationsLive } from "../db/Migrations.js"
+import { TawsilTables } from "../db/Tables.js"
+import { defaultSchemaName, schemaLayer } from "../db/TawsilSchema.js"
 import { UntransformedSqlLive } from "../db/UntransformedSql.js"
 import { DispatchConfig, type DispatchSettings } from "../dispatch/DispatchConfig.js"
 import { Dispatcher, DispatchHandoffLive, OutboxWakeLive } from "../dispatch/Dispatcher.js"
@@ -29,6 +31,11 @@ import { SimulatorProvider } from "../providers/Simulator.js"
  */
 
 export interface TawsilOptions<R = never> {
+  /**
+   * the Postgres schema of Tawsil's tables and its migrations record (default `tawsil`): a lower-case identifier
+   * (a-z, 0-9, _), neither `public` nor `pg_*`. A bad name fails the layer's build. Set it alike on every node.
+   */
+  readonly schema?: string | undefined
   /**
    * engine settings; anything left out keeps its default (`DispatchConfig.defaults`). `"environment"` reads them
    * from the `TAWSIL_*` variables (README → Configuration), as the standalone service does.
@@ -72,6 +79,7 @@ export type TawsilServices =
   | DispatchConfig
   | SimulatorProvider
   | Callbacks
+  | TawsilTables
 
 /** What a Tawsil layer needs from its host: a Postgres connection and an HTTP client for the providers. */
 export type TawsilRequirements = SqlClient.SqlClient | HttpClient.HttpClient
@@ -121,16 +129,19 @@ const build = <ROut, R, RKinds>(services: Layer.Layer<ROut, never, R>, options: 
     Layer.provide(announceLayer(options.orderChanges)),
     // provided last, so built first: the engine's first heartbeat and claim need the tables
     Layer.provide(MigrationsLive),
+    // the tables in their schema, for Tawsil's statements (and a host's or a test's own)
+    Layer.provideMerge(TawsilTables.layer),
     // the one place Tawsil takes the host's SqlClient: without its name transforms, for every service above
-    Layer.provide(UntransformedSqlLive)
+    Layer.provide(UntransformedSqlLive),
+    Layer.provide(schemaLayer(options.schema ?? defaultSchemaName, "layer({ schema })"))
   )
 
 /**
  * Tawsil inside a host service: `Orders` (create, get, list), `OperatorActions` (approve, reject, dispatch,
  * check), `Accounts`, `Packages`, `ProviderConfigs`, the ledger and a dispatch engine whose order fibers live in
  * this layer's scope. It needs the host's `SqlClient` and `HttpClient`: Tawsil's migrations (its own tables,
- * in the Postgres schema `tawsil`, tracked in `tawsil.tawsil_migrations`) run on it before anything else starts.
- * Tawsil's statements ignore the host client's name transforms.
+ * in the Postgres schema `tawsil` or `options.schema`, tracked in its `tawsil_migrations`) run on it before
+ * anything else starts. Tawsil's statements ignore the host client's name transforms.
  */
 export const layer = <R = never>(
   options: TawsilOptions<R> = {}

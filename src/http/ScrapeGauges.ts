@@ -15,6 +15,7 @@ import {
   outboxOldestAge,
   registerKnownSeries
 } from "../observability/Metrics.js"
+import { TawsilTables } from "../db/Tables.js"
 
 interface OutboxRow {
   readonly state: string
@@ -31,6 +32,7 @@ interface OutboxRow {
 export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observability/ScrapeGauges", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const codes = yield* CodeInventory
     const dispatcher = yield* Effect.serviceOption(Dispatcher)
     yield* registerKnownSeries
@@ -39,7 +41,7 @@ export class ScrapeGauges extends Context.Service<ScrapeGauges>()("tawsil/observ
       const rows = yield* sql<OutboxRow>`
         select o.dispatch_state as state, count(*)::int as count,
                extract(epoch from now() - min(b.created_at))::float8 as oldest_seconds
-        from tawsil.outbox b join tawsil.orders o on o.id = b.order_id
+        from ${t.outbox} b join ${t.orders} o on o.id = b.order_id
         group by o.dispatch_state`
       const counts = new Map(rows.map((row) => [row.state, row.count]))
       yield* Effect.forEach(

@@ -9,6 +9,7 @@ import { PutPackageRequest } from "../orders/Package.js"
 import { Packages } from "../orders/Packages.js"
 import { ProviderConfigs } from "../providers/ProviderConfigs.js"
 import { TawsilConfig } from "../TawsilConfig.js"
+import { TawsilTables } from "../db/Tables.js"
 
 export interface DemoData {
   /** None when the data directory holding it is not this one (e.g. a shared external database). */
@@ -32,14 +33,15 @@ const keepKey = (dataDir: string, apiKey: string) => writeSecret(demoKeyFile(dat
  */
 export const seedDemo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const t = yield* TawsilTables
   const { dataDir } = yield* TawsilConfig
   const existing = yield* sql<{ value: { apiKey?: string; packageId: string } }>`
-    select value from tawsil.settings where key = 'demo'`
+    select value from ${t.settings} where key = 'demo'`
   const seeded = existing[0]?.value
   if (seeded !== undefined) {
     if (seeded.apiKey !== undefined) {
       if (!existsSync(demoKeyFile(dataDir))) keepKey(dataDir, seeded.apiKey)
-      yield* sql`update tawsil.settings set value = value - 'apiKey', updated_at = now() where key = 'demo'`
+      yield* sql`update ${t.settings} set value = value - 'apiKey', updated_at = now() where key = 'demo'`
       yield* Effect.logInfo("demo key moved out of the settings table").pipe(
         Effect.annotateLogs({ module: "Demo", file: demoKeyFile(dataDir) })
       )
@@ -69,7 +71,7 @@ export const seedDemo = Effect.gen(function* () {
   )
   yield* accounts.credit(created.account.id, new CreditRequest({ amount: "1000.00", note: "demo funds" }))
   keepKey(dataDir, created.apiKey)
-  yield* sql`insert into tawsil.settings (key, value) values ('demo', ${JSON.stringify({ packageId: demoPackageId })}::jsonb)`
+  yield* sql`insert into ${t.settings} (key, value) values ('demo', ${JSON.stringify({ packageId: demoPackageId })}::jsonb)`
   yield* Effect.logInfo("demo data created").pipe(
     Effect.annotateLogs({ module: "Demo", accountId: created.account.id })
   )

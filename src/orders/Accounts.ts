@@ -12,6 +12,7 @@ import { hashApiKey, newAccountId, newApiKey } from "./ApiKeys.js"
 import { ensureCreditFits } from "./BalanceRange.js"
 import { fromCents, normalize, toCents } from "./Money.js"
 import { debitWithinOverdraft } from "./settlement/Overdraft.js"
+import { TawsilTables } from "../db/Tables.js"
 
 interface AccountRow {
   readonly id: string
@@ -33,6 +34,7 @@ const toAccount = (row: AccountRow) =>
 export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Accounts", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     // only a key found is remembered: an unknown key (it may be created a moment later) and a failed lookup (the
     // database may be back a moment later) are asked again on the next request
@@ -41,7 +43,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
     const keyCache = yield* Cache.makeWith(
       (keyHash: string) =>
         sql<{ account_id: string }>`
-          select account_id from tawsil.api_keys where key_hash = ${keyHash} and revoked_at is null`.pipe(
+          select account_id from ${t.api_keys} where key_hash = ${keyHash} and revoked_at is null`.pipe(
           Effect.map((rows) =>
             Option.map(Option.fromNullishOr(rows[0]), (row) => AccountId.make(row.account_id))
           ),
@@ -57,10 +59,10 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
       const id = newAccountId()
       const apiKey = newApiKey()
       const rows = yield* sql.withTransaction(
-        sql<AccountRow>`insert into tawsil.accounts (id, name, currency, overdraft_limit)
+        sql<AccountRow>`insert into ${t.accounts} (id, name, currency, overdraft_limit)
             values (${id}, ${request.name}, ${request.currency}, ${request.overdraftLimit}) returning *`.pipe(
           Effect.tap(
-            sql`insert into tawsil.api_keys (key_hash, account_id) values (${hashApiKey(apiKey)}, ${id})`
+            sql`insert into ${t.api_keys} (key_hash, account_id) values (${hashApiKey(apiKey)}, ${id})`
           )
         )
       )
@@ -69,7 +71,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
     }, Effect.orDie)
 
     const get = Effect.fn("Accounts.get")(function* (id: string) {
-      const rows = yield* sql<AccountRow>`select * from tawsil.accounts where id = ${id}`.pipe(Effect.orDie)
+      const rows = yield* sql<AccountRow>`select * from ${t.accounts} where id = ${id}`.pipe(Effect.orDie)
       const row = rows[0]
       if (row === undefined)
         return yield* new AccountNotFound({ message: "account not found", accountId: id })
@@ -81,7 +83,7 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
       const account = yield* sql
         .withTransaction(
           Effect.gen(function* () {
-            const rows = yield* sql<AccountRow>`select * from tawsil.accounts where id = ${id} for update`
+            const rows = yield* sql<AccountRow>`select * from ${t.accounts} where id = ${id} for update`
             const row = rows[0]
             if (row === undefined)
               return yield* new AccountNotFound({ message: "account not found", accountId: id })
@@ -92,11 +94,11 @@ export class Accounts extends Context.Service<Accounts>()("tawsil/orders/Account
                 "the correction would pass the overdraft limit"
               )
             )
-            yield* ensureCreditFits(sql, id, { before: toCents(row.balance), after })
+            yield* ensureCreditFits(sql, t, id, { before: toCents(row.balance), after })
             const kind = request.amount.startsWith("-") ? "correction" : "credit"
             const updated = yield* sql<AccountRow>`
-            update tawsil.accounts set balance = ${fromCents(after)} where id = ${id} returning *`
-            yield* sql`insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, note)
+            update ${t.accounts} set balance = ${fromCents(after)} where id = ${id} returning *`
+            yield* sql`insert into ${t.ledger_entries} (account_id, kind, amount, balance_after, note)
                      values (${id}, ${kind}, ${request.amount}, ${fromCents(after)}, ${request.note ?? null})`
             return toAccount(updated[0]!)
           })

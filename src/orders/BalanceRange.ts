@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
 import { fromCents, maxStoredCents, StoredAmount, toCents } from "./Money.js"
+import type { Tables } from "../db/Tables.js"
 
 /** 409: the operation would take a balance (or an order's total) past what a money column holds. */
 export class BalanceOutOfRange extends Schema.TaggedError<BalanceOutOfRange>()(
@@ -23,6 +24,7 @@ export const fitsColumn = (cents: bigint) => cents <= maxStoredCents && cents >=
  */
 export const ensureCreditFits = (
   sql: SqlClient.SqlClient,
+  t: Tables,
   accountId: string,
   balance: { readonly before: bigint; readonly after: bigint }
 ) =>
@@ -30,7 +32,7 @@ export const ensureCreditFits = (
     if (balance.after <= balance.before) return
     const rows = yield* sql<{ pending: string }>`
       select coalesce(sum(price_amount), 0)::text as pending
-      from tawsil.orders where account_id = ${accountId} and status = 'pending'`.pipe(Effect.orDie)
+      from ${t.orders} where account_id = ${accountId} and status = 'pending'`.pipe(Effect.orDie)
     if (balance.after + toCents(rows[0]?.pending ?? "0") > maxStoredCents) {
       return yield* outOfRange(
         `the credit would take the balance (with its pending orders) past ${maxBalance}`,

@@ -4,6 +4,7 @@ import { writeIsolating } from "./BatchIsolation.js"
 import type { IntakeCommand } from "./CreateOrder.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 import { OutboxWake } from "./OutboxWake.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /**
  * One create written on the caller's connection: inside a host's `sql.withTransaction` it is a savepoint of the
@@ -14,13 +15,14 @@ import { OutboxWake } from "./OutboxWake.js"
  */
 export const makeHostTransactionIntake = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const t = yield* TawsilTables
   const wake = yield* Effect.serviceOption(OutboxWake)
 
   const write = (commands: ReadonlyArray<IntakeCommand>) =>
     sql
       .withTransaction(
         Effect.gen(function* () {
-          const { results, jobs } = yield* writeIntakeBatch(commands, null)
+          const { results, jobs } = yield* writeIntakeBatch(t, commands, null)
           if (jobs.length > 0 && Option.isSome(wake)) yield* sql.afterCommit(wake.value.wake)
           return results
         })

@@ -1,5 +1,6 @@
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
+import type { Tables } from "../db/Tables.js"
 import { outOfRange } from "./BalanceRange.js"
 import { businessTime } from "./BusinessTime.js"
 import type { CreatedOrder, CreateOrderError, IntakeCommand } from "./CreateOrder.js"
@@ -30,7 +31,7 @@ const keyOf = (accountId: string, key: string) => `${accountId}\u0000${key}`
  * deadlock), look up idempotency keys, decide each command in arrival order against the running balance, then
  * insert orders, ledger debits and outbox rows and update the balances. Results are in the commands' order.
  */
-export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: string | null) =>
+export const writeIntakeBatch = (t: Tables, commands: ReadonlyArray<IntakeCommand>, owner: string | null) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const accountIds = [...new Set(commands.map((c) => c.accountId))].sort()
@@ -40,14 +41,14 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     // packages first: the account locks are held for as few round trips as possible
     const packages = yield* sql<Omit<PackageRow, "name">>`
       select id, price, currency, enabled, route_mode, primary_provider, fallback_provider, mappings
-      from tawsil.packages where id = any(${packageIds})`
+      from ${t.packages} where id = any(${packageIds})`
     const accounts = yield* sql<AccountRow>`
-      select id, balance, overdraft_limit, currency from tawsil.accounts where id = any(${accountIds}) order by id for update`
+      select id, balance, overdraft_limit, currency from ${t.accounts} where id = any(${accountIds}) order by id for update`
     const prior =
       keyed.length === 0
         ? []
         : yield* sql<OrderRow>`
-            select o.* from tawsil.orders o
+            select o.* from ${t.orders} o
             join unnest(${keyed.map((c) => c.accountId)}::text[], ${keyed.map((c) => c.idempotencyKey!)}::text[])
               as k (account_id, key) on o.account_id = k.account_id and o.idempotency_key = k.key`
 
@@ -127,7 +128,9 @@ export const writeIntakeBatch = (commands: ReadonlyArray<IntakeCommand>, owner: 
     const changed = accountIds.filter((id) => balance.get(id) !== toCents(accountById.get(id)!.balance))
     const balances = changed.map((id) => ({ id, balance: fromCents(balance.get(id)!) }))
     const inserted =
-      created.length === 0 ? [] : yield* insertOrders(sql, created, owner, balances, yield* businessTime(sql))
+      created.length === 0
+        ? []
+        : yield* insertOrders(sql, t, created, owner, balances, yield* businessTime(sql))
     const rowById = new Map(inserted.map((row) => [row.id, row]))
 
     // one route per package: the jobs of a package share it (an order's fiber keeps it as long as it runs)

@@ -3,6 +3,7 @@ import { Result } from "effect"
 import type { SqlClient, Statement } from "effect/sql"
 import type { IntakeCommand } from "./CreateOrder.js"
 import type { OrderRow } from "./OrderRow.js"
+import type { Tables } from "../db/Tables.js"
 
 /** A create that was decided: its order, its total and the account's balance after its debit. */
 export interface NewOrder {
@@ -21,6 +22,7 @@ export interface NewOrder {
  */
 export const insertOrders = (
   sql: SqlClient.SqlClient,
+  t: Tables,
   created: ReadonlyArray<NewOrder>,
   owner: string | null,
   balances: ReadonlyArray<{ readonly id: string; readonly balance: string }>,
@@ -32,7 +34,7 @@ export const insertOrders = (
     Result.getOrThrow(PgTypes.array(column(f), PgTypes.OID.text))
   return sql<OrderRow>`
     with inserted as (
-      insert into tawsil.orders (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
+      insert into ${t.orders} (id, account_id, package_id, quantity, player_id, extra, price_amount, currency,
                           idempotency_key, request_hash, chain, created_at)
       -- a chain travels as its ids joined by commas (an instance id has none): unnest cannot carry arrays of arrays
       select i, a, p, q, pl, e, pr, c, k, h, string_to_array(ch, ','), ${createdAt} from unnest(
@@ -45,17 +47,17 @@ export const insertOrders = (
         as t (i, a, p, q, pl, e, pr, c, k, h, ch)
       returning *
     ), debited as (
-      insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id)
+      insert into ${t.ledger_entries} (account_id, kind, amount, balance_after, order_id)
       select a, 'debit', -amt, after, o from unnest(
         ${column((o) => o.command.accountId)}::text[], ${column((o) => o.amount)}::numeric[],
         ${column((o) => o.balanceAfter)}::numeric[], ${column((o) => o.id)}::uuid[]) as t (a, amt, after, o)
     ), queued as (
       -- owned by the creating node's engine from the start (fence 1), or unowned for any engine to claim
-      insert into tawsil.outbox (order_id, owner_node, fence, claimed_at)
+      insert into ${t.outbox} (order_id, owner_node, fence, claimed_at)
       select id, ${owner}::text, ${owner === null ? 0 : 1}, case when ${owner}::text is null then null else now() end
       from unnest(${column((o) => o.id)}::uuid[]) as t (id)
     ), charged as (
-      update tawsil.accounts set balance = v.balance
+      update ${t.accounts} set balance = v.balance
       from unnest(${balances.map((b) => b.id)}::text[], ${balances.map((b) => b.balance)}::numeric[]) as v (id, balance)
       where accounts.id = v.id
     )

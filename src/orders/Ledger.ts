@@ -4,6 +4,7 @@ import { AccountNotFound, LedgerEntry } from "./Account.js"
 import { ledgerCursor } from "./Cursor.js"
 import { normalize } from "./Money.js"
 import { LedgerPage } from "./Operator.js"
+import { TawsilTables } from "../db/Tables.js"
 
 interface LedgerRow {
   readonly id: string
@@ -30,19 +31,20 @@ const toEntry = (row: LedgerRow) =>
 export class Ledger extends Context.Service<Ledger>()("tawsil/orders/Ledger", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     const page = Effect.fn("Ledger.page")(function* (
       accountId: string,
       query: { readonly limit: number; readonly cursor?: string | undefined }
     ) {
       const before = yield* ledgerCursor.decode(query.cursor)
-      const accounts = yield* sql`select 1 from tawsil.accounts where id = ${accountId}`.pipe(Effect.orDie)
+      const accounts = yield* sql`select 1 from ${t.accounts} where id = ${accountId}`.pipe(Effect.orDie)
       if (accounts.length === 0) {
         return yield* new AccountNotFound({ message: "account not found", accountId })
       }
       const rows = yield* sql<LedgerRow>`
         select id::text, kind, amount::text, balance_after::text, order_id::text, note, created_at
-        from tawsil.ledger_entries
+        from ${t.ledger_entries}
         where account_id = ${accountId}
           ${before === undefined ? sql`` : sql`and id < ${before}::bigint`}
         order by id desc

@@ -8,6 +8,7 @@ import type { CreatedOrder, CreateOrderCommand, CreateOrderError, IntakeCommand 
 import { makeHostTransactionIntake } from "./HostTransactionIntake.js"
 import { type IntakeResult, writeIntakeBatch } from "./IntakeBatch.js"
 import { validateCreate } from "./IntakeValidation.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** Creates gathered into one transaction at most, and transactions of creates in flight at once. */
 const maxBatch = 256
@@ -21,12 +22,13 @@ const writers = 1
 export class OrderIntake extends Context.Service<OrderIntake>()("tawsil/orders/OrderIntake", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const handoff = yield* Effect.serviceOption(DispatchHandoff)
     // read for each batch: the engine's node may have been replaced (a crash and restart in a test)
     const owner = () => Option.match(handoff, { onNone: () => null, onSome: (h) => h.nodeId })
 
     const write = (commands: ReadonlyArray<IntakeCommand>) =>
-      sql.withTransaction(writeIntakeBatch(commands, owner())).pipe(
+      sql.withTransaction(writeIntakeBatch(t, commands, owner())).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
         // the span ends at the commit: the order fibers started below must not become its children
         Effect.withSpan("OrderIntake.writeBatch", { attributes: { size: commands.length } }),

@@ -3,6 +3,7 @@ import type { SqlClient } from "effect/sql"
 import { isUuid } from "./OrderLookup.js"
 import { DispatchLog, DispatchLogEntry } from "./Operator.js"
 import type { OrderNotFound } from "./Order.js"
+import type { Tables } from "../db/Tables.js"
 
 interface LogRow {
   readonly id: string
@@ -29,14 +30,14 @@ const toLogEntry = (row: LogRow) =>
 
 /** Reads an order's dispatch log, oldest first: the engine's provider calls and the operators' actions. */
 export const orderLog =
-  (sql: SqlClient.SqlClient, notFound: (orderId: string) => OrderNotFound) => (orderId: string) =>
+  (sql: SqlClient.SqlClient, t: Tables, notFound: (orderId: string) => OrderNotFound) => (orderId: string) =>
     Effect.gen(function* () {
       const exists = isUuid(orderId)
-        ? yield* sql`select 1 from tawsil.orders where id = ${orderId}`.pipe(Effect.orDie)
+        ? yield* sql`select 1 from ${t.orders} where id = ${orderId}`.pipe(Effect.orDie)
         : []
       if (exists.length === 0) return yield* notFound(orderId)
       const rows = yield* sql<LogRow>`
         select id::text, action, provider_id, outcome, response, request, actor, created_at
-        from tawsil.dispatch_log where order_id = ${orderId} order by id`.pipe(Effect.orDie)
+        from ${t.dispatch_log} where order_id = ${orderId} order by id`.pipe(Effect.orDie)
       return new DispatchLog({ items: rows.map(toLogEntry) })
     })

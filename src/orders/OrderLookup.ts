@@ -4,6 +4,7 @@ import type { DispatchJob, StoredDispatchJob } from "./DispatchJob.js"
 import type { Mapping, Route } from "./Package.js"
 import { type PackageRow, toRoute } from "./Packages.js"
 import type { OrderRow } from "./OrderRow.js"
+import type { Tables } from "../db/Tables.js"
 
 /** An order id as a client may send it: anything but a UUID names no order (and is never sent to Postgres). */
 export const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
@@ -49,12 +50,13 @@ const toStoredJob = (row: DispatchJobRow, nowMillis: number): StoredDispatchJob 
  */
 export const loadDispatchJob = (
   sql: SqlClient.SqlClient,
+  t: Tables,
   orderId: string
 ): Effect.Effect<StoredDispatchJob | undefined> =>
   isUuid(orderId)
     ? sql<DispatchJobRow>`
         select o.*, p.route_mode, p.primary_provider, p.fallback_provider, p.mappings
-        from tawsil.orders o join tawsil.packages p on p.id = o.package_id
+        from ${t.orders} o join ${t.packages} p on p.id = o.package_id
         where o.id = ${orderId}`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>

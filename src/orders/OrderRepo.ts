@@ -4,6 +4,7 @@ import { orderCursor } from "./Cursor.js"
 import { OrderPage, type OrderStatus } from "./Order.js"
 import { isUuid } from "./OrderLookup.js"
 import { type OrderRow, toOrder } from "./OrderRow.js"
+import { TawsilTables } from "../db/Tables.js"
 
 export interface ListQuery {
   readonly accountId?: string | undefined
@@ -21,9 +22,10 @@ const whenOrderId = (id: string, query: Effect.Effect<ReadonlyArray<OrderRow>, S
 export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/OrderRepo", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     const findById = (id: string) =>
-      whenOrderId(id, sql<OrderRow>`select * from tawsil.orders where id = ${id}`).pipe(
+      whenOrderId(id, sql<OrderRow>`select * from ${t.orders} where id = ${id}`).pipe(
         Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
         Effect.withSpan("OrderRepo.findById")
@@ -32,7 +34,7 @@ export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/Order
     const findForAccount = (accountId: string, id: string) =>
       whenOrderId(
         id,
-        sql<OrderRow>`select * from tawsil.orders where id = ${id} and account_id = ${accountId}`
+        sql<OrderRow>`select * from ${t.orders} where id = ${id} and account_id = ${accountId}`
       ).pipe(
         Effect.map((rows) => Option.map(Option.fromNullishOr(rows[0]), toOrder)),
         Effect.orDie,
@@ -42,7 +44,7 @@ export class OrderRepo extends Context.Service<OrderRepo>()("tawsil/orders/Order
     /** Newest first; one row more than asked tells whether another page exists. */
     const page = (query: ListQuery) =>
       sql<OrderRow>`
-        select * from tawsil.orders
+        select * from ${t.orders}
         where ${sql.and([
           ...(query.accountId === undefined ? [] : [sql`account_id = ${query.accountId}`]),
           ...(query.status === undefined ? [] : [sql`status = ${query.status}`]),

@@ -5,6 +5,7 @@ import type { LogEntry } from "./LogEntry.js"
 import { loadDispatchJob } from "./OrderLookup.js"
 import { engineSettlement } from "./settlement/EngineSettlement.js"
 import { type FencedWrite, fencedWrite, makeFencedBatch } from "./settlement/FencedWrites.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** What a send's acceptance (or a check that found the order) writes on the order. */
 interface Accepted {
@@ -23,13 +24,15 @@ interface Accepted {
 export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/OrderStore", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
-    const load = (orderId: string) => loadDispatchJob(sql, orderId)
+    const load = (orderId: string) => loadDispatchJob(sql, t, orderId)
 
     const sendingBatch = yield* makeFencedBatch<
       FencedWrite & { readonly providerId: string; readonly fallbackFrom: string | undefined }
     >(
       sql,
+      t,
       "markSending",
       [
         { name: "provider", type: "text", value: (w) => w.providerId },
@@ -47,6 +50,7 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
 
     const awaitingBatch = yield* makeFencedBatch<FencedWrite & { readonly accepted: Accepted }>(
       sql,
+      t,
       "markAwaiting",
       [
         { name: "provider_order_id", type: "text", value: (w) => w.accepted.providerOrderId ?? null },
@@ -66,6 +70,7 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
 
     const checkBatch = yield* makeFencedBatch<FencedWrite & { readonly message: string }>(
       sql,
+      t,
       "recordCheck",
       [{ name: "message", type: "text", value: (w) => w.message }],
       (at) => sql`last_checked_at = ${at}, last_message = v.message`,
@@ -76,12 +81,16 @@ export class OrderStore extends Context.Service<OrderStore>()("tawsil/dispatch/O
 
     /** A send that got an answer other than acceptance (an interrupted send is not an attempt). */
     const failedAttempt = (lease: Lease, message: string, log: LogEntry) =>
-      fencedWrite(sql, "failedAttempt")(lease, log, sql`attempts = o.attempts + 1, last_message = ${message}`)
+      fencedWrite(sql, t, "failedAttempt")(
+        lease,
+        log,
+        sql`attempts = o.attempts + 1, last_message = ${message}`
+      )
 
     const note = (lease: Lease, message: string) =>
-      fencedWrite(sql, "note")(lease, undefined, sql`last_message = ${message}`)
+      fencedWrite(sql, t, "note")(lease, undefined, sql`last_message = ${message}`)
 
-    const { approve, reject, markManual, complete } = yield* engineSettlement(sql)
+    const { approve, reject, markManual, complete } = yield* engineSettlement(sql, t)
 
     return {
       load,

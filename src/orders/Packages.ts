@@ -3,6 +3,7 @@ import { SqlClient } from "effect/sql"
 import { ValidationError } from "./ValidationError.js"
 import { normalize } from "./Money.js"
 import { type Mapping, Package, type PutPackageRequest, type Route } from "./Package.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** A `packages` row as the Postgres client returns it (numeric as a string, jsonb parsed). */
 export interface PackageRow {
@@ -40,6 +41,7 @@ const toPackage = (row: PackageRow) =>
 export class Packages extends Context.Service<Packages>()("tawsil/orders/Packages", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
 
     /** Create or replace. A route may only name providers that exist, so no order is created unroutable. */
     const put = Effect.fn("Packages.put")(function* (id: string, request: PutPackageRequest) {
@@ -49,13 +51,13 @@ export class Packages extends Context.Service<Packages>()("tawsil/orders/Package
       ] as const
       for (const [field, providerId] of named) {
         if (providerId === undefined) continue
-        const found = yield* sql`select 1 from tawsil.providers where id = ${providerId}`.pipe(Effect.orDie)
+        const found = yield* sql`select 1 from ${t.providers} where id = ${providerId}`.pipe(Effect.orDie)
         if (found.length === 0) {
           return yield* new ValidationError({ field, message: `unknown provider "${providerId}"` })
         }
       }
       const rows = yield* sql<PackageRow>`
-        insert into tawsil.packages (id, name, price, currency, enabled, route_mode, primary_provider, fallback_provider,
+        insert into ${t.packages} (id, name, price, currency, enabled, route_mode, primary_provider, fallback_provider,
                               mappings)
         values (${id}, ${request.name}, ${request.price}, ${request.currency}, ${request.enabled},
                 ${request.route.mode}, ${request.route.primary ?? null}, ${request.route.fallback ?? null},
@@ -71,7 +73,7 @@ export class Packages extends Context.Service<Packages>()("tawsil/orders/Package
       return toPackage(rows[0]!)
     })
 
-    const list = sql<PackageRow>`select * from tawsil.packages order by id`.pipe(
+    const list = sql<PackageRow>`select * from ${t.packages} order by id`.pipe(
       Effect.map((rows) => rows.map(toPackage)),
       Effect.orDie
     )

@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
+import type { Tables } from "../db/Tables.js"
 import {
   CheckResult,
   PlaceResult,
@@ -17,12 +18,12 @@ const CodesOptions = Schema.Struct({ groupId: Schema.String })
  * (`SKIP LOCKED`: concurrent orders take different codes, none waits), marks it used by the order, and the order
  * is approved at once. A send for an order that already holds a code returns that code: never two codes.
  */
-export const codesClient = (sql: SqlClient.SqlClient, groupId: string): ProviderClient => {
+export const codesClient = (sql: SqlClient.SqlClient, t: Tables, groupId: string): ProviderClient => {
   const heldBy = (order: ProviderOrder) =>
     sql<{
       pin: string
       serial: string | null
-    }>`select pin, serial from tawsil.codes where order_id = ${order.orderId}`
+    }>`select pin, serial from ${t.codes} where order_id = ${order.orderId}`
 
   const delivered = (code: { pin: string; serial: string | null }) =>
     PlaceResult.Delivered({
@@ -37,10 +38,10 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
       if (held[0] !== undefined) return delivered(held[0])
       const taken = yield* sql<{ pin: string; serial: string | null }>`
         with picked as (
-          select id from tawsil.codes where group_id = ${groupId} and status = 'available'
+          select id from ${t.codes} where group_id = ${groupId} and status = 'available'
           order by id limit 1 for update skip locked
         )
-        update tawsil.codes c set status = 'used', order_id = ${order.orderId}, used_at = now()
+        update ${t.codes} c set status = 'used', order_id = ${order.orderId}, used_at = now()
         from picked where c.id = picked.id
         returning c.pin, c.serial`
       if (taken[0] === undefined) {
@@ -61,7 +62,7 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
 
   // count(*) is an int8: a `bigint` from the driver
   const balance = sql<{ count: bigint | string }>`
-    select count(*) from tawsil.codes where group_id = ${groupId} and status = 'available'`.pipe(
+    select count(*) from ${t.codes} where group_id = ${groupId} and status = 'available'`.pipe(
     Effect.map((rows) => ({ balance: String(rows[0]?.count ?? "0"), currency: undefined })),
     Effect.orDie
   )
@@ -69,9 +70,9 @@ export const codesClient = (sql: SqlClient.SqlClient, groupId: string): Provider
   return { place, check, balance }
 }
 
-export const codesFactory = (sql: SqlClient.SqlClient) => (row: ProviderRow) =>
+export const codesFactory = (sql: SqlClient.SqlClient, t: Tables) => (row: ProviderRow) =>
   Schema.decodeUnknownEffect(CodesOptions)(row.options).pipe(
-    Effect.map((options) => codesClient(sql, options.groupId)),
+    Effect.map((options) => codesClient(sql, t, options.groupId)),
     Effect.mapError(
       () => new ProviderMisconfigured({ message: `provider ${row.id}: options.groupId is missing` })
     )

@@ -4,6 +4,7 @@ import { ProviderNotFound, type PutProviderRequest } from "./ProviderConfig.js"
 import { registeredKindSchemas } from "./ProviderKinds.js"
 import { type ProviderRow, toProviderView } from "./ProviderRow.js"
 import { validProvider } from "./ProviderValidation.js"
+import { TawsilTables } from "../db/Tables.js"
 
 export type { ProviderRow } from "./ProviderRow.js"
 
@@ -14,6 +15,7 @@ export type { ProviderRow } from "./ProviderRow.js"
 export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/providers/ProviderConfigs", {
   make: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     const kinds = yield* registeredKindSchemas
 
     /** Saves the provider; its `baseUrl`, `credentials` and `options` must fit its kind (else `ValidationError`). */
@@ -23,7 +25,7 @@ export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/
     ) {
       const request = yield* validProvider(kinds, input)
       const rows = yield* sql<ProviderRow>`
-        insert into tawsil.providers (id, kind, name, base_url, credentials, options, enabled)
+        insert into ${t.providers} (id, kind, name, base_url, credentials, options, enabled)
         values (${id}, ${request.kind}, ${request.name}, ${request.baseUrl},
                 ${JSON.stringify(request.credentials)}::jsonb, ${JSON.stringify(request.options)}::jsonb,
                 ${request.enabled})
@@ -38,14 +40,14 @@ export class ProviderConfigs extends Context.Service<ProviderConfigs>()("tawsil/
       return toProviderView(rows[0]!)
     })
 
-    const list = sql<ProviderRow>`select * from tawsil.providers order by id`.pipe(
+    const list = sql<ProviderRow>`select * from ${t.providers} order by id`.pipe(
       Effect.map((rows) => rows.map(toProviderView)),
       Effect.orDie
     )
 
     /** The full row, credentials included, for the adapters only. */
     const find = (id: string) =>
-      sql<ProviderRow>`select * from tawsil.providers where id = ${id}`.pipe(
+      sql<ProviderRow>`select * from ${t.providers} where id = ${id}`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>
           Option.match(Option.fromNullishOr(rows[0]), {

@@ -1,5 +1,6 @@
 import { Cache, Context, Duration, Effect, Exit, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { TawsilTables } from "../db/Tables.js"
 import { makeBarakatFactory } from "./Barakat.js"
 import { builtInKindSchemas } from "./BuiltInKinds.js"
 import { codesFactory } from "./Codes.js"
@@ -25,8 +26,9 @@ const decodeSimulatorOptions = Schema.decodeUnknownEffect(SimulatorOptions)
 const kindsOfThisBuild = Effect.gen(function* () {
   const simulator = yield* SimulatorProvider
   const sql = yield* SqlClient.SqlClient
+  const t = yield* TawsilTables
   const builtIn: Readonly<Record<string, ProviderKind>> = {
-    codes: { ...builtInKindSchemas.codes, make: codesFactory(sql), reach: "local" },
+    codes: { ...builtInKindSchemas.codes, make: codesFactory(sql, t), reach: "local" },
     znet: { ...builtInKindSchemas.znet, make: yield* makeZnetFactory(), reach: "remote" },
     barakat: { ...builtInKindSchemas.barakat, make: yield* makeBarakatFactory(), reach: "remote" },
     simulator: {

@@ -1,6 +1,7 @@
 import { Config, Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
+import { TawsilTables } from "../db/Tables.js"
 
 /**
  * Tawsil-to-Tawsil chains: a Barakat provider of one Tawsil may be another Tawsil's client API. Every call a
@@ -37,12 +38,13 @@ const chainMaxConfig = Config.schema(
 /** The generated id, kept in the `settings` table: the same after a restart, and for every process on the database. */
 const storedInstanceId = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const t = yield* TawsilTables
   const generated = `tawsil-${randomBytes(8).toString("hex")}`
-  yield* sql`insert into tawsil.settings (key, value) values ('instance', ${JSON.stringify({ id: generated })}::jsonb)
+  yield* sql`insert into ${t.settings} (key, value) values ('instance', ${JSON.stringify({ id: generated })}::jsonb)
              on conflict (key) do nothing`
   const rows = yield* sql<{
     id: string
-  }>`select value->>'id' as id from tawsil.settings where key = 'instance'`
+  }>`select value->>'id' as id from ${t.settings} where key = 'instance'`
   return rows[0]?.id ?? generated
 }).pipe(Effect.orDie)
 

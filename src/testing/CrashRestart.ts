@@ -4,6 +4,7 @@ import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { type CrashedNode, Dispatcher } from "../dispatch/Dispatcher.js"
 import { EngineClock } from "./EngineClock.js"
 import { settled } from "./EngineTime.js"
+import { type Tables, TawsilTables } from "../db/Tables.js"
 
 export type { CrashedNode } from "../dispatch/Dispatcher.js"
 
@@ -30,8 +31,8 @@ export const crash: Effect.Effect<CrashedNode, never, Dispatcher | EngineClock> 
   return yield* (yield* Dispatcher).crash
 })
 
-const ownedBy = (sql: SqlClient.SqlClient, nodeId: string) =>
-  sql<{ n: number }>`select count(*)::int as n from tawsil.outbox where owner_node = ${nodeId}`.pipe(
+const ownedBy = (sql: SqlClient.SqlClient, t: Tables, nodeId: string) =>
+  sql<{ n: number }>`select count(*)::int as n from ${t.outbox} where owner_node = ${nodeId}`.pipe(
     Effect.map((rows) => rows[0]?.n ?? 0),
     Effect.orDie
   )
@@ -40,16 +41,16 @@ const ownedBy = (sql: SqlClient.SqlClient, nodeId: string) =>
  * The database's clock does not follow the TestClock: the dead node's last heartbeat is dated back by the TestClock
  * time since it, so that the database too finds its lease expired (a millisecond more: the claim's test is strict).
  */
-const ageHeartbeat = (sql: SqlClient.SqlClient, nodeId: string, silentMillis: number) =>
-  sql`update tawsil.nodes set heartbeat_at = now() - make_interval(secs => ${(silentMillis + 1) / 1000}::float8)
+const ageHeartbeat = (sql: SqlClient.SqlClient, t: Tables, nodeId: string, silentMillis: number) =>
+  sql`update ${t.nodes} set heartbeat_at = now() - make_interval(secs => ${(silentMillis + 1) / 1000}::float8)
       where id = ${nodeId}`.pipe(Effect.orDie)
 
 /** Until no outbox row is the dead node's (the new node's claim loop takes at most 500 a round: woken again). */
-const takenOver = (sql: SqlClient.SqlClient, deadNodeId: string) =>
+const takenOver = (sql: SqlClient.SqlClient, t: Tables, deadNodeId: string) =>
   Effect.gen(function* () {
     const dispatcher = yield* Dispatcher
     const startedAt = liveMillis()
-    while ((yield* ownedBy(sql, deadNodeId)) > 0) {
+    while ((yield* ownedBy(sql, t, deadNodeId)) > 0) {
       if (liveMillis() - startedAt > takeoverLimitMillis) {
         return yield* Effect.die(
           new Error(`tawsil/testing: the new engine node did not take over the orders of ${deadNodeId}`)
@@ -75,12 +76,13 @@ const takenOver = (sql: SqlClient.SqlClient, deadNodeId: string) =>
 export const restart: Effect.Effect<
   Takeover,
   never,
-  Dispatcher | EngineClock | DispatchConfig | SqlClient.SqlClient
+  Dispatcher | EngineClock | DispatchConfig | SqlClient.SqlClient | TawsilTables
 > = Effect.gen(function* () {
   const dispatcher = yield* Dispatcher
   const clock = yield* EngineClock
   const { leaseTtl } = yield* DispatchConfig
   const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+  const t = yield* TawsilTables
   const dead = yield* crash
   const expiresAt = dead.lastBeatMillis + Duration.toMillis(leaseTtl)
   const now = yield* clock.now
@@ -89,10 +91,10 @@ export const restart: Effect.Effect<
   if (expiresAt > now) yield* clock.adjust(expiresAt - now)
   yield* settled
   const atMillis = yield* clock.now
-  yield* ageHeartbeat(sql, dead.nodeId, atMillis - dead.lastBeatMillis)
-  const orders = yield* ownedBy(sql, dead.nodeId)
+  yield* ageHeartbeat(sql, t, dead.nodeId, atMillis - dead.lastBeatMillis)
+  const orders = yield* ownedBy(sql, t, dead.nodeId)
   yield* dispatcher.restart
-  yield* takenOver(sql, dead.nodeId)
+  yield* takenOver(sql, t, dead.nodeId)
   yield* settled
   return { nodeId: dispatcher.nodeId, previousNodeId: dead.nodeId, atMillis, orders }
 })

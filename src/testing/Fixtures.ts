@@ -8,13 +8,15 @@ import { Packages } from "../orders/Packages.js"
 import { PutPackageRequest, type Route } from "../orders/Package.js"
 import type { Script } from "./Script.js"
 import { ScriptedProvider, scriptedKind } from "./ScriptedProvider.js"
+import { TawsilTables } from "../db/Tables.js"
 
 /** A provider `providerId` of kind `scripted`, answering every order by `script`. */
 export const scriptedProvider = (providerId: string, script: Script = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     yield* sql`
-      insert into tawsil.providers (id, kind, name, enabled) values (${providerId}, ${scriptedKind}, ${providerId}, true)
+      insert into ${t.providers} (id, kind, name, enabled) values (${providerId}, ${scriptedKind}, ${providerId}, true)
       on conflict (id) do update set kind = excluded.kind, enabled = true, updated_at = now()`.pipe(
       Effect.orDie
     )

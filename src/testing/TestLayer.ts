@@ -24,6 +24,8 @@ export interface TestLayerOptions {
   readonly orderChanges?: boolean | undefined
   /** the host's own provider kinds, beside the kit's `scripted` one */
   readonly providerKinds?: Readonly<Record<string, ProviderKindInput>> | undefined
+  /** as `layer({ schema })`: the schema of Tawsil's tables (default `tawsil`); the kit's own SQL follows it */
+  readonly schema?: string | undefined
 }
 
 /**
@@ -35,7 +37,8 @@ export const layerWithSql = (options: TestLayerOptions = {}) =>
   tawsilLayer({
     dispatch: { ...testDispatchSettings, ...options.dispatch },
     providerKinds: ScriptedProvider.kindsWith(options.providerKinds ?? {}),
-    orderChanges: options.orderChanges
+    orderChanges: options.orderChanges,
+    schema: options.schema
   }).pipe(
     Layer.provideMerge(ScriptedProvider.layer),
     Layer.provideMerge(EngineClock.layer),

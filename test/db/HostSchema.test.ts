@@ -1,11 +1,11 @@
 /**
- * Tawsil on a host's database: its tables in the schema `tawsil` beside a host's own `public.orders`, read through
- * a host SqlClient that turns snake_case into camelCase; and a database migrated by a version that kept its tables
- * in `public`, moved into the schema with its rows.
+ * Tawsil on a host's database: its tables in the schema `tawsil` (or one the host names) beside a host's own
+ * `public.orders`, read through a host SqlClient that turns snake_case into camelCase; and a database migrated by a
+ * version that kept its tables in `public`, moved into the schema with its rows.
  */
 import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, String } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Redacted, Schema, String } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
@@ -15,6 +15,7 @@ import operator from "../../src/db/migrations/0003_operator.js"
 import { AccountId } from "../../src/orders/Account.js"
 import { migrate } from "../../src/db/Migrations.js"
 import { standaloneSearchPath } from "../../src/db/StandaloneSearchPath.js"
+import { SchemaName, schemaLayer } from "../../src/db/TawsilSchema.js"
 import { Accounts } from "../../src/orders/Accounts.js"
 import { Orders } from "../../src/orders/Orders.js"
 import { testClockSafe } from "../../src/testing/TestPostgres.js"
@@ -89,6 +90,17 @@ const tablesIn = (schema: string) =>
     Effect.map((rows) => rows.map((row) => row.name)),
     Effect.orDie
   )
+
+/** The schemas of a database other than Postgres's own. */
+const schemas = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => sql<{ name: string }>`
+    select nspname as name from pg_namespace
+    where nspname not like 'pg\\_%' and nspname <> 'information_schema' order by 1`
+).pipe(
+  Effect.map((rows) => rows.map((row) => row.name)),
+  Effect.orDie
+)
 
 describe("Tawsil's own Postgres schema", () => {
   it.effect(
@@ -176,6 +188,113 @@ describe("Tawsil's own Postgres schema", () => {
           (sql) => sql<{ n: number }>`select count(*)::int as n from orders where sent_at is not null`
         ).pipe(Effect.provide(connect), Effect.orDie)
         assert.strictEqual(rows[0]!.n, 0)
+      })
+  )
+  it.effect(
+    "in a schema the host names (layer({ schema: 'shop_tawsil' })): tables and migrations there, no tawsil schema, an order settled across a crash",
+    () =>
+      Effect.gen(function* () {
+        const shop = yield* TawsilTest.shop({
+          script: { check: [Script.pending(), Script.pending(), Script.succeeded("5555-6666")] }
+        })
+        const order = yield* shop.order()
+        yield* TawsilTest.advance("11 seconds")
+        // the kit's own statements (the dead node's heartbeat, its orders) follow the schema too
+        const takeover = yield* TawsilTest.restart
+        assert.strictEqual(takeover.orders, 1)
+        yield* TawsilTest.advance("11 seconds")
+        const settled = yield* shop.get(order.id)
+        assert.strictEqual(settled.status, "approved")
+        assert.strictEqual(settled.pin, "5555-6666")
+        assert.strictEqual(yield* shop.balance, "90.00")
+
+        assert.deepStrictEqual(yield* schemas, ["public", "shop_tawsil"], "no schema tawsil is created")
+        assert.deepStrictEqual(yield* tablesIn("public"), ["orders"])
+        assert.includeMembers(yield* tablesIn("shop_tawsil"), [
+          "accounts",
+          "api_keys",
+          "callback_deliveries",
+          "dispatch_log",
+          "ledger_entries",
+          "nodes",
+          "orders",
+          "outbox",
+          "settings",
+          "tawsil_migrations"
+        ])
+        const sql = yield* SqlClient.SqlClient
+        const applied = yield* sql<{
+          n: number
+        }>`select count(*)::int as n from shop_tawsil.tawsil_migrations`.pipe(Effect.orDie)
+        assert.strictEqual(applied[0]!.n, 5)
+        const rows = yield* sql<{ status: string; reference: string }>`
+          select status, reference from shop_tawsil.orders`.pipe(Effect.orDie)
+        assert.deepStrictEqual(
+          rows.map((row) => row.status),
+          ["approved"]
+        )
+        assert.match(rows[0]!.reference, /^\d{18}$/, "the reference sequence lives in the schema too")
+        const hostRows = yield* sql<{ cartTotal: string; placedBy: string }>`select * from orders`.pipe(
+          Effect.orDie
+        )
+        assert.deepStrictEqual(
+          hostRows.map((row) => [row.cartTotal, row.placedBy]),
+          [["42.50", "host-customer"]],
+          "the host's table is untouched"
+        )
+      }).pipe(
+        Effect.provide(
+          TawsilTest.layerWithSql({
+            schema: "shop_tawsil",
+            dispatch: { heartbeatInterval: Duration.seconds(3), leaseTtl: Duration.seconds(10) }
+          })
+        ),
+        Effect.provide(HostWithOrders)
+      )
+  )
+
+  it.effect("a schema name Tawsil cannot own is refused when the layer is built, naming the option", () =>
+    Effect.gen(function* () {
+      for (const name of ["Bad-Name", "public"]) {
+        const exit = yield* Effect.exit(Effect.scoped(Layer.build(TawsilTest.layerWithSql({ schema: name }))))
+        assert.isTrue(Exit.isFailure(exit), name)
+        const pretty = Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""
+        assert.include(pretty, `InvalidSchemaName: tawsil: layer({ schema }) = "${name}"`)
+      }
+      assert.deepStrictEqual(yield* schemas, ["public"], "nothing was created")
+
+      const isName = Schema.is(SchemaName)
+      assert.deepStrictEqual(["tawsil", "shop_tawsil", "_t2", "a".repeat(63)].map(isName), [
+        true,
+        true,
+        true,
+        true
+      ])
+      assert.deepStrictEqual(
+        ["Bad-Name", "public", "pg_tawsil", "2shop", "shop.tawsil", "", "a".repeat(64)].map(isName),
+        [false, false, false, false, false, false, false]
+      )
+    }).pipe(Effect.provide(freshDatabase(false)))
+  )
+
+  it.effect(
+    "the standalone service with TAWSIL_SCHEMA: migrated there, and plain names still find its tables",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* newDatabaseUrl
+        const connect = PgClient.layer({ url, maxConnections: 1 })
+        yield* Effect.andThen(migrate, standaloneSearchPath).pipe(
+          Effect.provide(schemaLayer("shop_tawsil", "TAWSIL_SCHEMA")),
+          Effect.provide(connect)
+        )
+        const found = yield* Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{
+            n: number
+          }>`select count(*)::int as n from orders where sent_at is not null`
+          return { orders: rows[0]!.n, schemas: yield* schemas }
+        }).pipe(Effect.provide(connect), Effect.orDie)
+        assert.deepStrictEqual(found, { orders: 0, schemas: ["public", "shop_tawsil"] })
       })
   )
 })

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomUUID } from "node:crypto"
+import { type Tables, TawsilTables } from "../../src/db/Tables.js"
 import { AccountId } from "../../src/orders/Account.js"
 import { Accounts } from "../../src/orders/Accounts.js"
 import { writeIsolating } from "../../src/orders/BatchIsolation.js"
@@ -108,9 +109,10 @@ describe("OrderIntake", () => {
 
     /** The real intake transaction, recording the size of every batch written. */
     const recordingWrite =
-      (sql: SqlClient.SqlClient, sizes: Array<number>) => (commands: ReadonlyArray<IntakeCommand>) => {
+      (sql: SqlClient.SqlClient, t: Tables, sizes: Array<number>) =>
+      (commands: ReadonlyArray<IntakeCommand>) => {
         sizes.push(commands.length)
-        return sql.withTransaction(writeIntakeBatch(commands, null)).pipe(
+        return sql.withTransaction(writeIntakeBatch(t, commands, null)).pipe(
           Effect.map(({ results }) => results),
           Effect.provideService(SqlClient.SqlClient, sql)
         )
@@ -124,7 +126,7 @@ describe("OrderIntake", () => {
         const players = Array.from({ length: 64 }, (_, i) => (i === 37 ? "poison" : `p${i}`))
         const sizes: Array<number> = []
         yield* sql`alter table tawsil.orders add constraint no_poison check (player_id <> 'poison')`
-        const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
+        const exits = yield* writeIsolating(recordingWrite(sql, yield* TawsilTables, sizes))(
           batchOf(funded.id, "uc-named", players)
         ).pipe(Effect.ensuring(Effect.orDie(sql`alter table tawsil.orders drop constraint no_poison`)))
         assert.deepStrictEqual(sizes, [64, 63, 1])
@@ -146,7 +148,7 @@ describe("OrderIntake", () => {
         yield* sql`create function refuse_poison() returns trigger language plpgsql as $$
           begin if new.player_id = 'poison' then raise exception 'poisoned order'; end if; return new; end $$`
         yield* sql`create trigger refuse_poison before insert on tawsil.orders for each row execute function refuse_poison()`
-        const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
+        const exits = yield* writeIsolating(recordingWrite(sql, yield* TawsilTables, sizes))(
           batchOf(funded.id, "uc-halved", players)
         ).pipe(
           Effect.ensuring(
@@ -178,7 +180,7 @@ describe("OrderIntake", () => {
         yield* sql`create function database_gone() returns trigger language plpgsql as $$
           begin raise exception 'connection lost' using errcode = 'connection_failure'; end $$`
         yield* sql`create trigger database_gone before insert on tawsil.orders for each row execute function database_gone()`
-        const exits = yield* writeIsolating(recordingWrite(sql, sizes))(
+        const exits = yield* writeIsolating(recordingWrite(sql, yield* TawsilTables, sizes))(
           batchOf(funded.id, "uc-down", ["a", "b", "c", "d"])
         ).pipe(
           Effect.ensuring(

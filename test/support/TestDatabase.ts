@@ -4,9 +4,10 @@ import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { inject } from "vitest"
 import { MigrationsLive } from "../../src/db/Migrations.js"
+import { TawsilTables } from "../../src/db/Tables.js"
 import { testClockSafe } from "../../src/testing/TestPostgres.js"
 
-/** A fresh, migrated database in the test run's Postgres server: each suite gets its own. */
+/** A fresh, migrated database in the test run's Postgres server (each suite gets its own), and its tables. */
 export const TestDatabase = Layer.unwrap(
   Effect.gen(function* () {
     const serverUrl = inject("pgUrl")
@@ -20,7 +21,7 @@ export const TestDatabase = Layer.unwrap(
     )
     const url = new URL(serverUrl)
     url.pathname = `/${name}`
-    return MigrationsLive.pipe(
+    return Layer.mergeAll(MigrationsLive, TawsilTables.layer).pipe(
       Layer.provideMerge(
         PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20, ...testClockSafe })
       )

@@ -19,9 +19,10 @@ const tables = [
 ] as const
 
 /**
- * A database migrated by a version before the `tawsil` schema keeps its tables in `public`, tracked in
- * `public.tawsil_migrations`. They are moved, rows, indexes, constraints and identity sequences with them
- * (`set schema` carries what a table owns); the reference-number sequence is not owned by a table and moves alone.
+ * A database migrated by a version before Tawsil's schema keeps its tables in `public`, tracked in
+ * `public.tawsil_migrations`. They are moved into `schema` (the configured one, `TawsilSchema`), rows, indexes,
+ * constraints and identity sequences with them (`set schema` carries what a table owns); the reference-number
+ * sequence is not owned by a table and moves alone.
  * Runs before the migrator, which then finds its record in the new schema and goes on from there.
  */
 export const moveFromPublic = (schema: string) =>

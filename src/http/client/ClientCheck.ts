@@ -6,6 +6,7 @@ import { loopDetectedCode } from "../../providers/TawsilChain.js"
 import { BarakatCode, ClientApiError, ok, wireStatus } from "./BarakatAnswer.js"
 import type { ClientAuth } from "./ClientAuth.js"
 import { type ClientOrderState, findClientOrders } from "./ClientOrderStates.js"
+import { TawsilTables } from "../../db/Tables.js"
 
 /** At most this many orders a check (Barakat's limit). */
 export const maxCheckOrders = 50
@@ -59,6 +60,7 @@ const toEntry = (state: ClientOrderState) => {
 export const makeCheck = (auth: ClientAuth) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const t = yield* TawsilTables
     return Effect.gen(function* () {
       const accountId = yield* auth.accountId
       const query = yield* HttpServerRequest.schemaSearchParams(CheckQuery).pipe(
@@ -73,7 +75,7 @@ export const makeCheck = (auth: ClientAuth) =>
         })
       }
       const by = query.uuid === "1" ? "orderUuid" : "orderId"
-      const found = yield* findClientOrders(sql, accountId, ids, by)
+      const found = yield* findClientOrders(sql, t, accountId, ids, by)
       const byId = new Map(
         found.map((state) => [by === "orderUuid" ? state.orderUuid : state.orderId, state])
       )

@@ -3,6 +3,7 @@ import type { SqlClient } from "effect/sql"
 import type { OrderStatus } from "../../orders/Order.js"
 import { isUuid } from "../../orders/OrderLookup.js"
 import { ResellerWords } from "../../providers/ResellerWords.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** What a Barakat check tells of one order. */
 export interface ClientOrderState {
@@ -41,6 +42,7 @@ const toState = (row: StateRow): ClientOrderState => ({
  */
 export const findClientOrders = (
   sql: SqlClient.SqlClient,
+  t: Tables,
   accountId: string,
   ids: ReadonlyArray<string>,
   by: "orderUuid" | "orderId"
@@ -50,10 +52,10 @@ export const findClientOrders = (
   const rows =
     by === "orderUuid"
       ? sql<StateRow>`select id, idempotency_key, status, pin, message, dispatch_state, last_message
-                      from tawsil.orders
+                      from ${t.orders}
                       where account_id = ${accountId} and idempotency_key = any(${keys}::text[])`
       : sql<StateRow>`select id, idempotency_key, status, pin, message, dispatch_state, last_message
-                      from tawsil.orders
+                      from ${t.orders}
                       where account_id = ${accountId} and id = any(${keys}::uuid[])`
   return rows.pipe(
     Effect.map((found) => found.map(toState)),

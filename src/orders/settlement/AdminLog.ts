@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { SqlClient } from "effect/sql"
 import { logInsert } from "./Settlement.js"
 import { type Column, idColumn, logColumns, valuesOf } from "./WriteValues.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** One dispatch-log row written by an operator action (actor `admin`). */
 export interface AdminLog {
@@ -28,8 +29,8 @@ export const adminValues = (sql: SqlClient.SqlClient, orderId: string, log: Admi
   valuesOf(sql, adminColumns, [{ orderId, log }])
 
 /** A dispatch-log row of an operator action that changes nothing else (a noop, a provider's answer). */
-export const writeAdminLog = (sql: SqlClient.SqlClient) => (orderId: string, log: AdminLog) =>
-  sql`with v as (${adminValues(sql, orderId, log)}) ${logInsert(sql, "admin", sql`v`)}`.pipe(
+export const writeAdminLog = (sql: SqlClient.SqlClient, t: Tables) => (orderId: string, log: AdminLog) =>
+  sql`with v as (${adminValues(sql, orderId, log)}) ${logInsert(sql, t, "admin", sql`v`)}`.pipe(
     Effect.orDie,
     Effect.asVoid
   )

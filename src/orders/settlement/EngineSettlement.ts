@@ -8,6 +8,7 @@ import type { Column } from "./WriteValues.js"
 import { type FencedWrite, fencedWrite, fencedWriteOf, makeFencedBatch } from "./FencedWrites.js"
 import { callbackQueued, dropped, outboxDrop, refunded } from "./Settlement.js"
 import { SettlementHook, settleWithHook } from "./SettlementHook.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** What a provider's success writes on the order: the PIN (if any) and the reseller-facing message. */
 export interface Delivered {
@@ -27,7 +28,7 @@ type Approval = FencedWrite & { readonly result: Delivered }
  * approvals and rejections are written one order per transaction with the hook inside (`SettlementHook.ts`);
  * without one, approvals keep their batching.
  */
-export const engineSettlement = (sql: SqlClient.SqlClient) =>
+export const engineSettlement = (sql: SqlClient.SqlClient, t: Tables) =>
   Effect.gen(function* () {
     const hook = yield* Effect.serviceOption(SettlementHook)
     const announce = { announce: yield* AnnounceOrderChanges }
@@ -41,13 +42,14 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
           last_message = v.message, completed_at = ${at}, attempts = o.attempts + v.attempt`
     const approveBatch = yield* makeFencedBatch<Approval>(
       sql,
+      t,
       "approve",
       approveColumns,
       approveSet,
-      [dropped(sql), callbackQueued(sql)],
+      [dropped(sql, t), callbackQueued(sql, t)],
       announce
     )
-    const approveOne = fencedWriteOf<Approval>(sql, "approve", approveColumns, announce)
+    const approveOne = fencedWriteOf<Approval>(sql, t, "approve", approveColumns, announce)
 
     /** The provider delivered: approved, the engine is done with the order. */
     const approve = (lease: Lease, result: Delivered, log?: LogEntry) =>
@@ -58,19 +60,19 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
               sql,
               hook.value,
               Effect.flatMap(businessTime(sql), (at) =>
-                approveOne({ lease, result, log }, approveSet(at), [dropped(sql), callbackQueued(sql)])
+                approveOne({ lease, result, log }, approveSet(at), [dropped(sql, t), callbackQueued(sql, t)])
               )
             )
           )
 
     const rejectWrite = (lease: Lease, message: string, log: LogEntry | undefined) =>
       Effect.flatMap(businessTime(sql), (at) =>
-        fencedWrite(sql, "reject", announce)(
+        fencedWrite(sql, t, "reject", announce)(
           lease,
           log,
           sql`status = 'rejected', dispatch_state = 'failed', message = ${message}, last_message = ${message},
               completed_at = ${at}, attempts = o.attempts + ${attemptOf(log)}`,
-          [dropped(sql), refunded(sql, undefined), callbackQueued(sql)]
+          [dropped(sql, t), refunded(sql, t, undefined), callbackQueued(sql, t)]
         )
       )
 
@@ -83,16 +85,16 @@ export const engineSettlement = (sql: SqlClient.SqlClient) =>
 
     /** A human must decide: the money stays held, the engine lets the order go. */
     const markManual = (lease: Lease, reason: string) =>
-      fencedWrite(sql, "markManual", announce)(
+      fencedWrite(sql, t, "markManual", announce)(
         lease,
         undefined,
         sql`dispatch_state = 'manual', last_message = ${reason}`,
-        [dropped(sql), callbackQueued(sql)]
+        [dropped(sql, t), callbackQueued(sql, t)]
       )
 
     /** The engine has nothing to do for the order (settled or handed over meanwhile): its outbox row goes. */
     const complete = (lease: Lease) =>
-      outboxDrop(sql, sql`order_id = ${lease.orderId} and fence = ${lease.fence}`).pipe(
+      outboxDrop(sql, t, sql`order_id = ${lease.orderId} and fence = ${lease.fence}`).pipe(
         Effect.orDie,
         Effect.asVoid
       )

@@ -7,6 +7,7 @@ import type { LogEntry } from "../LogEntry.js"
 import { type OrderRow, toOrder } from "../OrderRow.js"
 import { logged, settleStatement } from "./Settlement.js"
 import { type Column, idColumn, logColumns, valuesOf } from "./WriteValues.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** One fenced write of one order: its lease, the dispatch-log row it records (if any), and its own values. */
 export interface FencedWrite {
@@ -35,16 +36,17 @@ export interface FencedWriteOptions {
 export const fencedWriteOf =
   <W extends FencedWrite>(
     sql: SqlClient.SqlClient,
+    t: Tables,
     step: string,
     columns: ReadonlyArray<Column<W>>,
     options: FencedWriteOptions = {}
   ) =>
   (write: W, set: Statement.Fragment, consequences: ReadonlyArray<Statement.Fragment> = []) =>
-    settleStatement<OrderRow>(sql, {
+    settleStatement<OrderRow>(sql, t, {
       values: valuesOf(sql, [...leaseColumns, ...columns], [write]),
       set,
       fenced: true,
-      consequences: [...consequences, logged(sql, "engine")],
+      consequences: [...consequences, logged(sql, t, "engine")],
       select: sql`*`,
       announce: options.announce
     }).pipe(
@@ -58,14 +60,14 @@ export const fencedWriteOf =
 
 /** `fencedWriteOf` with the lease and log columns only. */
 export const fencedWrite =
-  (sql: SqlClient.SqlClient, step: string, options: FencedWriteOptions = {}) =>
+  (sql: SqlClient.SqlClient, t: Tables, step: string, options: FencedWriteOptions = {}) =>
   (
     lease: Lease,
     log: LogEntry | undefined,
     set: Statement.Fragment,
     consequences: ReadonlyArray<Statement.Fragment> = []
   ) =>
-    fencedWriteOf<FencedWrite>(sql, step, [], options)({ lease, log }, set, consequences)
+    fencedWriteOf<FencedWrite>(sql, t, step, [], options)({ lease, log }, set, consequences)
 
 /**
  * The engine's hottest writes, made for many orders by one statement: `v` holds one row per write (lease, log
@@ -80,6 +82,7 @@ export const fencedWrite =
  */
 export const makeFencedBatch = <W extends FencedWrite>(
   sql: SqlClient.SqlClient,
+  t: Tables,
   step: string,
   columns: ReadonlyArray<Column<W>>,
   set: (at: Statement.Fragment) => Statement.Fragment,
@@ -89,11 +92,11 @@ export const makeFencedBatch = <W extends FencedWrite>(
   const all: ReadonlyArray<Column<W>> = [...leaseColumns, ...columns]
   const run = (writes: ReadonlyArray<W>) =>
     Effect.flatMap(businessTime(sql), (at) => {
-      const statement = settleStatement<{ id: string }>(sql, {
+      const statement = settleStatement<{ id: string }>(sql, t, {
         values: valuesOf(sql, all, writes),
         set: set(at),
         fenced: true,
-        consequences: [logged(sql, "engine"), ...consequences],
+        consequences: [logged(sql, t, "engine"), ...consequences],
         select: sql`id`,
         announce: options.announce
       })

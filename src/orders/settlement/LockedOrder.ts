@@ -3,6 +3,7 @@ import type { SqlClient } from "effect/sql"
 import { type DispatchState, type Order, OrderNotFound, type OrderStatus } from "../Order.js"
 import { isUuid } from "../OrderLookup.js"
 import { type OrderRow, toOrder } from "../OrderRow.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** An order an operator action has locked (`for update`): what its settlement decides on. */
 export interface LockedOrder {
@@ -32,9 +33,9 @@ const toLockedOrder = (row: OrderRow): LockedOrder => ({
 export const notFound = (orderId: string) => new OrderNotFound({ message: "order not found", orderId })
 
 /** The order, locked until the caller's transaction ends; an id that names no order: `OrderNotFound`. */
-export const lockOrder = (sql: SqlClient.SqlClient, orderId: string) =>
+export const lockOrder = (sql: SqlClient.SqlClient, t: Tables, orderId: string) =>
   (isUuid(orderId)
-    ? sql<OrderRow>`select * from tawsil.orders where id = ${orderId} for update`
+    ? sql<OrderRow>`select * from ${t.orders} where id = ${orderId} for update`
     : Effect.succeed([])
   ).pipe(
     Effect.orDie,

@@ -9,6 +9,7 @@ import { ensureRefundFits, redebit } from "./OperatorMoney.js"
 import { redispatchLocked } from "./Redispatch.js"
 import { callbackQueued, dropped, logged, refunded, settleStatement } from "./Settlement.js"
 import { runHook, type SettlementHook } from "./SettlementHook.js"
+import type { Tables } from "../../db/Tables.js"
 
 /** What an approval writes on the order: the PIN (kept when absent) and the reseller-facing message. */
 export interface Approval {
@@ -26,10 +27,11 @@ const rejectedByHand = "تم الرفض (rejected by an operator)"
  */
 export const manualSettlement = (
   sql: SqlClient.SqlClient,
+  t: Tables,
   hook: SettlementHook["Service"] | undefined,
   announce: boolean
 ) => {
-  const writeLog = writeAdminLog(sql)
+  const writeLog = writeAdminLog(sql, t)
 
   /** The locked order's settlement: `set`, the engine's outbox row dropped, `also`, the operator's log row. */
   const settle = (
@@ -38,11 +40,11 @@ export const manualSettlement = (
     set: Statement.Fragment,
     also: ReadonlyArray<Statement.Fragment>
   ): Effect.Effect<Order> =>
-    settleStatement<OrderRow>(sql, {
+    settleStatement<OrderRow>(sql, t, {
       values: adminValues(sql, locked.id, log),
       set,
       fenced: false,
-      consequences: [dropped(sql), ...also, logged(sql, "admin"), callbackQueued(sql)],
+      consequences: [dropped(sql, t), ...also, logged(sql, t, "admin"), callbackQueued(sql, t)],
       select: sql`*`,
       announce
     }).pipe(
@@ -71,7 +73,7 @@ export const manualSettlement = (
           yield* writeLog(locked.id, { ...log, outcome: "noop" })
           return locked.order
         case "rejected":
-          yield* redebit(sql, locked, result.message)
+          yield* redebit(sql, t, locked, result.message)
           return yield* markApproved(locked, result, { ...log, outcome: "approved, re-debited" })
         case "pending":
           return yield* markApproved(locked, result, { ...log, outcome: "approved" })
@@ -91,14 +93,14 @@ export const manualSettlement = (
         yield* writeLog(locked.id, { ...log, outcome: "noop" })
         return locked.order
       }
-      yield* ensureRefundFits(sql, locked)
+      yield* ensureRefundFits(sql, t, locked)
       const at = yield* businessTime(sql)
       return yield* settle(
         locked,
         { ...log, outcome: "rejected" },
         sql`status = 'rejected', dispatch_state = 'failed', message = ${message ?? rejectedByHand},
             completed_at = ${at}`,
-        [refunded(sql, message)]
+        [refunded(sql, t, message)]
       )
     })
 
@@ -106,7 +108,7 @@ export const manualSettlement = (
   const recordCheck = (locked: LockedOrder, message: string) =>
     Effect.flatMap(businessTime(sql), (at) =>
       sql<OrderRow>`
-        update tawsil.orders set last_message = ${message}, last_checked_at = ${at}
+        update ${t.orders} set last_message = ${message}, last_checked_at = ${at}
         where id = ${locked.id} returning *`.pipe(
         Effect.orDie,
         Effect.map((rows) => toOrder(rows[0]!))
@@ -115,12 +117,12 @@ export const manualSettlement = (
 
   return {
     notFound,
-    lockOrder: (orderId: string) => lockOrder(sql, orderId),
+    lockOrder: (orderId: string) => lockOrder(sql, t, orderId),
     writeLog,
     markApproved,
     approveLocked,
     rejectLocked,
     recordCheck,
-    redispatchLocked: redispatchLocked(sql)
+    redispatchLocked: redispatchLocked(sql, t)
   } as const
 }

@@ -10,6 +10,7 @@ import type { LockedOrder } from "./LockedOrder.js"
 import { redebit } from "./OperatorMoney.js"
 import { AnnounceOrderChanges } from "./AnnounceOrderChanges.js"
 import { announceOrder } from "./Settlement.js"
+import type { Tables } from "../../db/Tables.js"
 
 /**
  * Send a locked `manual` or `failed` order again, to `providerId` only or along its package route; a refunded
@@ -21,7 +22,8 @@ import { announceOrder } from "./Settlement.js"
  * shows it and the engine's job of it.
  */
 export const redispatchLocked =
-  (sql: SqlClient.SqlClient) => (locked: LockedOrder, providerId: string | undefined, owner: string | null) =>
+  (sql: SqlClient.SqlClient, t: Tables) =>
+  (locked: LockedOrder, providerId: string | undefined, owner: string | null) =>
     Effect.gen(function* () {
       if (
         locked.status === "approved" ||
@@ -33,7 +35,7 @@ export const redispatchLocked =
         })
       }
       if (providerId !== undefined) {
-        const found = yield* sql`select 1 from tawsil.providers where id = ${providerId}`.pipe(Effect.orDie)
+        const found = yield* sql`select 1 from ${t.providers} where id = ${providerId}`.pipe(Effect.orDie)
         if (found.length === 0) {
           return yield* new ValidationError({
             field: "providerId",
@@ -41,13 +43,13 @@ export const redispatchLocked =
           })
         }
       }
-      if (locked.status === "rejected") yield* redebit(sql, locked, "re-dispatched by an operator")
+      if (locked.status === "rejected") yield* redebit(sql, t, locked, "re-dispatched by an operator")
       const checkFirst =
         locked.dispatchState === "manual" &&
         locked.providerId !== undefined &&
         (providerId === undefined || providerId === locked.providerId)
       const updated = yield* sql<OrderRow>`
-        update tawsil.orders set status = 'pending', dispatch_state = ${checkFirst ? "sending" : "queued"},
+        update ${t.orders} set status = 'pending', dispatch_state = ${checkFirst ? "sending" : "queued"},
                           route_override = ${providerId ?? null},
                           provider_id = ${checkFirst ? (locked.providerId ?? null) : null},
                           provider_order_id = ${checkFirst ? (locked.providerOrderId ?? null) : null},
@@ -57,7 +59,7 @@ export const redispatchLocked =
         where id = ${locked.id}
         returning *`.pipe(Effect.orDie)
       yield* sql`
-        insert into tawsil.outbox (order_id, owner_node, fence, claimed_at)
+        insert into ${t.outbox} (order_id, owner_node, fence, claimed_at)
         values (${locked.id}, ${owner}::text,
                 case when ${owner}::text is null then (extract(epoch from now()) * 1000)::bigint else 1 end,
                 case when ${owner}::text is null then null else now() end)
@@ -65,14 +67,14 @@ export const redispatchLocked =
           owner_node = excluded.owner_node, fence = excluded.fence, claimed_at = excluded.claimed_at`.pipe(
         Effect.orDie
       )
-      if (yield* AnnounceOrderChanges) yield* announceOrder(sql, locked.id).pipe(Effect.orDie)
-      yield* writeAdminLog(sql)(locked.id, {
+      if (yield* AnnounceOrderChanges) yield* announceOrder(sql, t, locked.id).pipe(Effect.orDie)
+      yield* writeAdminLog(sql, t)(locked.id, {
         action: "operator:dispatch",
         outcome: `${checkFirst ? "requeued, check first" : "requeued"}${locked.status === "rejected" ? ", re-debited" : ""}`,
         response: providerId,
         providerId
       })
       const order: Order = toOrder(updated[0]!)
-      const job: StoredDispatchJob = (yield* loadDispatchJob(sql, locked.id))!
+      const job: StoredDispatchJob = (yield* loadDispatchJob(sql, t, locked.id))!
       return { order, job }
     })

@@ -1,4 +1,5 @@
 import type { SqlClient, Statement } from "effect/sql"
+import type { Tables } from "../../db/Tables.js"
 
 /**
  * Settlement: every write that moves money or ends an order, for the engine (fenced by its lease, many orders
@@ -33,6 +34,7 @@ export type Actor = "engine" | "admin"
  */
 export const settleStatement = <A extends object>(
   sql: SqlClient.SqlClient,
+  t: Tables,
   write: {
     readonly values: Statement.Fragment
     readonly set: Statement.Fragment
@@ -45,10 +47,10 @@ export const settleStatement = <A extends object>(
 ) =>
   sql<A>`
     with v as (${write.values}), updated as (
-      update tawsil.orders o set ${write.set}
+      update ${t.orders} o set ${write.set}
       ${
         write.fenced
-          ? sql`from v, tawsil.outbox b
+          ? sql`from v, ${t.outbox} b
                 where o.id = v.id and b.order_id = o.id and b.owner_node = v.node and b.fence = v.fence
                   and o.status = 'pending'`
           : sql`from v where o.id = v.id`
@@ -71,47 +73,47 @@ const announced = (sql: SqlClient.SqlClient) =>
       from updated)`
 
 /** The same notification for one order changed outside a settlement statement (an operator's re-dispatch). */
-export const announceOrder = (sql: SqlClient.SqlClient, orderId: string) =>
+export const announceOrder = (sql: SqlClient.SqlClient, t: Tables, orderId: string) =>
   sql`select pg_notify(${orderChangesChannel},
         json_build_object('id', id, 'status', status, 'dispatchState', dispatch_state)::text)
-      from tawsil.orders where id = ${orderId}`
+      from ${t.orders} where id = ${orderId}`
 
 /** The one insert into the dispatch log: a row for each row of `source` (aliased `v`) that carries a log. */
-export const logInsert = (sql: SqlClient.SqlClient, actor: Actor, source: Statement.Fragment) =>
-  sql`insert into tawsil.dispatch_log (order_id, provider_id, action, request, response, outcome, actor)
+export const logInsert = (sql: SqlClient.SqlClient, t: Tables, actor: Actor, source: Statement.Fragment) =>
+  sql`insert into ${t.dispatch_log} (order_id, provider_id, action, request, response, outcome, actor)
       select v.id, v.log_provider, v.log_action, v.log_request::jsonb, v.log_response, v.log_outcome, ${actor}::text
       from ${source}
       where v.log_outcome is not null`
 
 /** The updated orders' dispatch-log rows. */
-export const logged = (sql: SqlClient.SqlClient, actor: Actor) =>
-  sql`, logged as (${logInsert(sql, actor, sql`v join updated u on u.id = v.id`)})`
+export const logged = (sql: SqlClient.SqlClient, t: Tables, actor: Actor) =>
+  sql`, logged as (${logInsert(sql, t, actor, sql`v join updated u on u.id = v.id`)})`
 
 /** The one delete from the outbox: the engine is done with these orders. */
-export const outboxDrop = (sql: SqlClient.SqlClient, which: Statement.Fragment) =>
-  sql`delete from tawsil.outbox where ${which}`
+export const outboxDrop = (sql: SqlClient.SqlClient, t: Tables, which: Statement.Fragment) =>
+  sql`delete from ${t.outbox} where ${which}`
 
 /** The updated orders leave the engine. */
-export const dropped = (sql: SqlClient.SqlClient) =>
-  sql`, dropped as (${outboxDrop(sql, sql`order_id in (select id from updated)`)})`
+export const dropped = (sql: SqlClient.SqlClient, t: Tables) =>
+  sql`, dropped as (${outboxDrop(sql, t, sql`order_id in (select id from updated)`)})`
 
 /**
  * The exact amount charged goes back, once: the refund's ledger row is unique per (order, 'refund', seq), seq
  * counting the order's earlier refunds. Each account is credited once with the sum of its orders' prices; each
  * ledger row carries the balance as it was after its own refund (in order id order).
  */
-export const refunded = (sql: SqlClient.SqlClient, note: string | undefined) =>
+export const refunded = (sql: SqlClient.SqlClient, t: Tables, note: string | undefined) =>
   sql`, credited as (
-      update tawsil.accounts a set balance = a.balance + t.total
-      from (select account_id, sum(price_amount) as total from updated group by account_id) t
-      where a.id = t.account_id
+      update ${t.accounts} a set balance = a.balance + totals.total
+      from (select account_id, sum(price_amount) as total from updated group by account_id) totals
+      where a.id = totals.account_id
       returning a.id, a.balance
     ), refunded as (
-      insert into tawsil.ledger_entries (account_id, kind, amount, balance_after, order_id, seq, note)
+      insert into ${t.ledger_entries} (account_id, kind, amount, balance_after, order_id, seq, note)
       select u.account_id, 'refund', u.price_amount,
              c.balance - sum(u.price_amount) over (partition by u.account_id)
                        + sum(u.price_amount) over (partition by u.account_id order by u.id),
-             u.id, (select count(*) from tawsil.ledger_entries l where l.order_id = u.id and l.kind = 'refund'),
+             u.id, (select count(*) from ${t.ledger_entries} l where l.order_id = u.id and l.kind = 'refund'),
              ${note ?? null}::text
       from updated u join credited c on c.id = u.account_id)`
 
@@ -119,9 +121,9 @@ export const refunded = (sql: SqlClient.SqlClient, note: string | undefined) =>
  * A callback event for each updated order whose account has a callback URL (`src/callbacks/`): the order as it
  * settled, a snapshot of its row (numbers as text, times as epoch milliseconds: exact), delivered later by the worker.
  */
-export const callbackQueued = (sql: SqlClient.SqlClient) =>
+export const callbackQueued = (sql: SqlClient.SqlClient, t: Tables) =>
   sql`, callback_queued as (
-      insert into tawsil.callback_deliveries (id, account_id, order_id, payload)
+      insert into ${t.callback_deliveries} (id, account_id, order_id, payload)
       select gen_random_uuid(), u.account_id, u.id, jsonb_build_object(
                'id', u.id, 'number', u.number::text, 'package_id', u.package_id, 'quantity', u.quantity,
                'player_id', u.player_id, 'extra', u.extra, 'price_amount', u.price_amount::text,
@@ -131,7 +133,7 @@ export const callbackQueued = (sql: SqlClient.SqlClient) =>
                'created_at', ${epochMillis(sql, "created_at")}, 'sent_at', ${epochMillis(sql, "sent_at")},
                'last_checked_at', ${epochMillis(sql, "last_checked_at")},
                'completed_at', ${epochMillis(sql, "completed_at")})
-      from updated u join tawsil.accounts a on a.id = u.account_id
+      from updated u join ${t.accounts} a on a.id = u.account_id
       where a.callback_url is not null
       order by u.id)`
 
