@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Redacted, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -172,6 +174,83 @@ describe("npm start", () => {
         yield* pollUntil(`postgres pid ${pgPid} to exit`, "10 seconds", () =>
           isAlive(pgPid) ? undefined : true
         ).pipe(Effect.orDie)
+      }),
+    { timeout: 120_000 }
+  )
+})
+
+/** The service as `npm start` runs it, on a fresh data directory, with `extra` in its environment. */
+const startService = (extra: Record<string, string>) =>
+  Effect.gen(function* () {
+    const dataDir = yield* dataDirScoped
+    const port = yield* Effect.promise(freePort)
+    const pgPort = yield* Effect.promise(freePort)
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => key !== "DATABASE_URL" && !key.startsWith("TAWSIL_"))
+    )
+    const service = yield* spawnScoped(join(process.cwd(), "node_modules", ".bin", "tsx"), ["src/main.ts"], {
+      cwd: process.cwd(),
+      env: { ...env, ...extra, TAWSIL_DATA_DIR: dataDir, PORT: String(port), TAWSIL_PG_PORT: String(pgPort) }
+    })
+    return { service, dataDir, pgPort }
+  })
+
+/** The schemas of the service's database that hold tables, with how many each. */
+const tableSchemas = (dataDir: string, pgPort: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<{ schema: string; tables: number }>`
+      select table_schema as schema, count(*)::int as tables from information_schema.tables
+      where table_schema not in ('pg_catalog', 'information_schema') group by table_schema order by 1`
+  }).pipe(
+    Effect.provide(
+      PgClient.layer({
+        url: Redacted.make(
+          `postgres://postgres:${readFileSync(join(dataDir, "pg-password"), "utf8").trim()}@127.0.0.1:${pgPort}/postgres`
+        ),
+        maxConnections: 1
+      })
+    ),
+    Effect.orDie
+  )
+
+describe("npm start with TAWSIL_SCHEMA", () => {
+  it.live(
+    "the service's tables live in the schema it names; a bad name stops the start, naming the variable",
+    () =>
+      Effect.gen(function* () {
+        const { service, dataDir, pgPort } = yield* startService({ TAWSIL_SCHEMA: "shop_x" })
+        const curlLine = yield* pollUntil("the printed curl line", "60 seconds", () => {
+          if (!service.isRunning()) throw new Error(`the service exited during start-up\n${service.output()}`)
+          return service
+            .output()
+            .split("\n")
+            .find((line) => line.trim().startsWith("curl "))
+            ?.trim()
+        }).pipe(Effect.orDie)
+        assert.strictEqual(decodeOrder(yield* shell(curlLine)).status, "pending")
+        const schemas = yield* tableSchemas(dataDir, pgPort)
+        assert.deepStrictEqual(
+          schemas.map((row) => row.schema),
+          ["shop_x"],
+          "every table in shop_x, none in tawsil or public"
+        )
+        assert.isAtLeast(schemas[0]!.tables, 13)
+
+        const refused = yield* startService({ TAWSIL_SCHEMA: "Bad-Name" })
+        const exit = yield* Effect.promise(() => refused.service.exited).pipe(
+          Effect.timeoutOrElse({
+            duration: "30 seconds",
+            orElse: () =>
+              Effect.die(new Error(`still running with a bad schema name\n${refused.service.output()}`))
+          })
+        )
+        assert.notStrictEqual(exit.code, 0)
+        assert.include(refused.service.output(), "TAWSIL_SCHEMA")
+        assert.isFalse(
+          existsSync(join(refused.dataDir, "pg", "PG_VERSION")),
+          "refused before the embedded Postgres was initialised"
+        )
       }),
     { timeout: 120_000 }
   )

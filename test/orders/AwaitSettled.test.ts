@@ -4,7 +4,9 @@ import { Cause, Duration, Effect, Exit, Fiber, Layer, Queue, Ref, Stream } from 
 import { TestClock } from "effect/testing"
 import { SqlClient } from "effect/sql"
 import { OperatorActions } from "../../src/admin/OperatorActions.js"
-import { ApproveRequest } from "../../src/orders/Operator.js"
+import { ApproveRequest, DispatchRequest } from "../../src/orders/Operator.js"
+import { PutPackageRequest } from "../../src/orders/Package.js"
+import { Packages } from "../../src/orders/Packages.js"
 import { Orders } from "../../src/orders/Orders.js"
 import { orderChangesChannel } from "../../src/orders/settlement/Settlement.js"
 import { SimulatorProvider } from "../../src/providers/Simulator.js"
@@ -82,6 +84,44 @@ describe("settlement you can follow", () => {
         )
       )
     )
+  )
+
+  it.effect("with orderChanges, an operator's re-dispatch of a manual order is announced too", () =>
+    Effect.gen(function* () {
+      yield* simulatorPackage("pubg", "35.00")
+      yield* (yield* Packages).put(
+        "by-hand",
+        new PutPackageRequest({
+          name: "By hand",
+          price: "35.00",
+          currency: "USD",
+          enabled: true,
+          route: { mode: "manual", primary: "sim" },
+          mappings: {}
+        })
+      )
+      const { account } = yield* fundedAccount("100.00")
+      const orders = yield* Orders
+      const created = yield* orders.create({
+        accountId: account.id,
+        request: request("by-hand"),
+        idempotencyKey: undefined
+      })
+      yield* eventually(
+        orders.get(account.id, created.order.id),
+        (order) => order.dispatch.state === "manual"
+      )
+      const notifications = yield* (yield* PgClient.PgClient).listen(orderChangesChannel)
+      yield* (yield* OperatorActions).dispatch(created.order.id, new DispatchRequest({ providerId: "sim" }))
+      const notice = yield* Queue.take(notifications).pipe(
+        Effect.timeoutOrElse({
+          duration: "5 seconds",
+          orElse: () => Effect.die(new Error("no notification of the re-dispatch"))
+        }),
+        TestClock.withLive
+      )
+      assert.deepInclude(JSON.parse(notice.payload), { id: created.order.id, status: "pending" })
+    }).pipe(Effect.scoped, Effect.provide(hostStack({ orderChanges: true })))
   )
 
   it.effect(

@@ -123,6 +123,6 @@ export const manualSettlement = (
     approveLocked,
     rejectLocked,
     recordCheck,
-    redispatchLocked: redispatchLocked(sql, t)
+    redispatchLocked: redispatchLocked(sql, t, announce)
   } as const
 }

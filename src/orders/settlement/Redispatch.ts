@@ -8,7 +8,6 @@ import { ValidationError } from "../ValidationError.js"
 import { writeAdminLog } from "./AdminLog.js"
 import type { LockedOrder } from "./LockedOrder.js"
 import { redebit } from "./OperatorMoney.js"
-import { AnnounceOrderChanges } from "./AnnounceOrderChanges.js"
 import { announceOrder } from "./Settlement.js"
 import type { Tables } from "../../db/Tables.js"
 
@@ -19,10 +18,11 @@ import type { Tables } from "../../db/Tables.js"
  * by reference before any re-send (docs/domain.md §4 rule 3). Any other is queued as `queued`: a send. The outbox row
  * is owned by `owner`'s engine at once (fence 1, as for new orders: the handoff starts its fiber with that lease),
  * or unowned (null) with a fence above any earlier one for whichever engine claims it. Answers the order as the API
- * shows it and the engine's job of it.
+ * shows it and the engine's job of it. `announce`: the layer's `AnnounceOrderChanges`, read when it was built (a
+ * reference read here would be the calling fiber's, not the layer's).
  */
 export const redispatchLocked =
-  (sql: SqlClient.SqlClient, t: Tables) =>
+  (sql: SqlClient.SqlClient, t: Tables, announce: boolean) =>
   (locked: LockedOrder, providerId: string | undefined, owner: string | null) =>
     Effect.gen(function* () {
       if (
@@ -67,7 +67,7 @@ export const redispatchLocked =
           owner_node = excluded.owner_node, fence = excluded.fence, claimed_at = excluded.claimed_at`.pipe(
         Effect.orDie
       )
-      if (yield* AnnounceOrderChanges) yield* announceOrder(sql, t, locked.id).pipe(Effect.orDie)
+      if (announce) yield* announceOrder(sql, t, locked.id).pipe(Effect.orDie)
       yield* writeAdminLog(sql, t)(locked.id, {
         action: "operator:dispatch",
         outcome: `${checkFirst ? "requeued, check first" : "requeued"}${locked.status === "rejected" ? ", re-debited" : ""}`,
