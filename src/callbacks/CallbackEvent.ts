@@ -6,23 +6,25 @@ import { type OrderRow, toOrder } from "../orders/OrderRow.js"
  * The order as it settled, as the settlement statement wrote it (`callbackQueued` in `Settlement.ts`): the order
  * row's columns, numbers as text and times as epoch milliseconds, so nothing is rounded on the way.
  */
-export interface CallbackSnapshot {
-  readonly id: string
+export interface CallbackSnapshot extends Pick<
+  OrderRow,
+  | "id"
+  | "package_id"
+  | "quantity"
+  | "player_id"
+  | "extra"
+  | "price_amount"
+  | "currency"
+  | "status"
+  | "dispatch_state"
+  | "provider_id"
+  | "reference"
+  | "attempts"
+  | "last_message"
+  | "pin"
+  | "message"
+> {
   readonly number: string
-  readonly package_id: string
-  readonly quantity: number
-  readonly player_id: string
-  readonly extra: string | null
-  readonly price_amount: string
-  readonly currency: string
-  readonly status: OrderRow["status"]
-  readonly dispatch_state: OrderRow["dispatch_state"]
-  readonly provider_id: string | null
-  readonly reference: string
-  readonly attempts: number
-  readonly last_message: string | null
-  readonly pin: string | null
-  readonly message: string | null
   readonly created_at: number
   readonly sent_at: number | null
   readonly last_checked_at: number | null

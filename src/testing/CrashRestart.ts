@@ -1,9 +1,9 @@
-import { Clock, Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { DispatchConfig } from "../dispatch/DispatchConfig.js"
 import { type CrashedNode, Dispatcher } from "../dispatch/Dispatcher.js"
 import { EngineClock } from "./EngineClock.js"
-import { settled } from "./EngineTime.js"
+import { liveMillis, realPause, settled } from "./EngineTime.js"
 import { type Tables, TawsilTables } from "../db/Tables.js"
 
 export type { CrashedNode } from "../dispatch/Dispatcher.js"
@@ -16,9 +16,6 @@ export interface Takeover {
   readonly orders: number
 }
 
-/** Real time: the new node's claim is I/O, which lands while the TestClock stands still. */
-const liveMillis = () => Clock.Clock.defaultValue().currentTimeMillisUnsafe()
-const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
 const takeoverLimitMillis = 15_000
 
 /**
@@ -57,7 +54,8 @@ const takenOver = (sql: SqlClient.SqlClient, t: Tables, deadNodeId: string) =>
         )
       }
       yield* dispatcher.wake
-      yield* realPause
+      // real time: the new node's claim is I/O, which lands while the TestClock stands still
+      yield* realPause(2)
     }
   })
 

@@ -5,8 +5,8 @@ import { EngineClock } from "./EngineClock.js"
 
 /** Real time: I/O (the database) lands on it while the TestClock stands still. */
 const live = Clock.Clock.defaultValue()
-const liveMillis = () => live.currentTimeMillisUnsafe()
-const realPause = (millis: number) =>
+export const liveMillis = () => live.currentTimeMillisUnsafe()
+export const realPause = (millis: number) =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 const settleLimitMillis = 15_000
 

@@ -35,20 +35,13 @@ const orderList = (text: string): ReadonlyArray<string> | undefined => {
  */
 const toEntry = (state: ClientOrderState) => {
   const status = wireStatus[state.status]
-  if (status === "wait" && state.looped) {
-    return {
-      order_id: state.orderId,
-      ...(state.orderUuid === undefined ? {} : { order_uuid: state.orderUuid }),
-      status,
-      code: loopDetectedCode,
-      note: ResellerWords.loopDetected
-    }
-  }
+  const looped = status === "wait" && state.looped
   return {
     order_id: state.orderId,
     ...(state.orderUuid === undefined ? {} : { order_uuid: state.orderUuid }),
     status,
     ...(status === "accept" && state.pin !== undefined ? { pin: state.pin } : {}),
+    ...(looped ? { code: loopDetectedCode, note: ResellerWords.loopDetected } : {}),
     ...(status !== "wait" && state.message !== undefined ? { note: state.message } : {})
   }
 }
